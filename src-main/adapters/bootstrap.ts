@@ -1,0 +1,52 @@
+// Builds the core the same way for both hosts from the data folder, the
+// options and a secret store; each host adds only what is its own (windows and
+// tray, or the loopback web server).
+import path from 'node:path';
+import { createCore, type SidecallCore } from '../core/app';
+import { systemClock } from '../core/clock';
+import { createLoggerFactory, streamSink, type LogSink } from '../core/log/logger';
+import { createUnconfiguredSource } from '../core/connection/unconfigured-source';
+import type { LoggerFactory, SecretStore } from '../ports';
+import { FileSettingsStore } from './settings/file-settings-store';
+import { fileSink, teeSink } from './log/file-sink';
+import { APP_NAME, APP_VERSION, type HostOptions } from './host-options';
+
+export interface BootstrapInput {
+  readonly host: 'electron' | 'web';
+  readonly dataDir: string;
+  readonly options: HostOptions;
+  readonly secrets: SecretStore;
+  readonly systemLanguage: 'en' | 'ru';
+  /** Extra log sinks (e.g. a memory sink for diagnostics). */
+  readonly sinks?: readonly LogSink[];
+}
+
+export interface Bootstrapped {
+  readonly core: SidecallCore;
+  readonly log: LoggerFactory;
+  readonly logDir: string;
+}
+
+/** Where settings and logs live inside the data folder. */
+export function dataPaths(dataDir: string): { readonly settingsFile: string; readonly logDir: string } {
+  return { settingsFile: path.join(dataDir, 'settings.json'), logDir: path.join(dataDir, 'logs') };
+}
+
+export function bootstrapCore(input: BootstrapInput): Bootstrapped {
+  const paths = dataPaths(input.dataDir);
+  const log = createLoggerFactory(teeSink(fileSink(paths.logDir), streamSink((l) => process.stderr.write(l)), ...(input.sinks ?? [])));
+  const settings = new FileSettingsStore({
+    userFile: paths.settingsFile,
+    ...(input.options.configFile ? { overrideFile: input.options.configFile } : {}),
+  });
+  if (!input.secrets.status().available) log('bootstrap').warn('keychain unavailable', { reason: input.secrets.status().reason });
+  const core = createCore({
+    settings,
+    secrets: input.secrets,
+    clock: systemClock,
+    log,
+    info: { name: APP_NAME, version: APP_VERSION, host: input.host, platform: process.platform, systemLanguage: input.systemLanguage },
+    connection: createUnconfiguredSource,
+  });
+  return { core, log, logDir: paths.logDir };
+}

@@ -1,0 +1,78 @@
+// SettingsStore over two JSON files: the user's own (written by the app) and an
+// optional IT / `--config` file (read-only; its values win and are locked).
+import fs from 'node:fs';
+import { SettingsPatchSchema, type SettingsPatch, type SettingsProblem } from '../../../src-shared/domain/settings';
+import { AppError, issuesFromZod } from '../../../src-shared/errors';
+import { applyPatch, patchPaths, resolveSettings, type SourceDocument } from '../../core/settings/layered-settings';
+import type { SettingsLoadResult, SettingsStore } from '../../ports';
+import { JsonFileDocument } from './json-file-document';
+
+export interface FileSettingsStoreOptions {
+  readonly userFile: string;
+  /** IT / test configuration (`--config FILE` or SIDECALL_CONFIG). */
+  readonly overrideFile?: string;
+}
+
+export class FileSettingsStore implements SettingsStore {
+  private readonly user: JsonFileDocument;
+  private readonly overrideFile: string | undefined;
+
+  constructor(options: FileSettingsStoreOptions) {
+    this.user = new JsonFileDocument(options.userFile);
+    this.overrideFile = options.overrideFile;
+  }
+
+  get location(): string {
+    return this.user.path;
+  }
+
+  load(): SettingsLoadResult {
+    const problems: SettingsProblem[] = [];
+    const userDoc = this.readUser(problems);
+    const override = this.readOverride(problems);
+    const resolved = resolveSettings({ source: this.user.path, doc: userDoc }, override);
+    return { settings: resolved.settings, problems: [...problems, ...resolved.problems], lockedPaths: resolved.lockedPaths };
+  }
+
+  update(patch: SettingsPatch): SettingsLoadResult {
+    const parsed = SettingsPatchSchema.safeParse(patch);
+    if (!parsed.success) {
+      throw new AppError('settings.invalid', 'Some settings are not valid; nothing was saved.', { issues: issuesFromZod(parsed.error) });
+    }
+    const before = this.load();
+    const lockedTouched = patchPaths(parsed.data).filter((p) => before.lockedPaths.includes(p));
+    if (lockedTouched.length > 0) {
+      throw new AppError('settings.locked', `Managed by your organization: ${lockedTouched.join(', ')} cannot be changed here.`, {
+        issues: lockedTouched.map((path) => ({ path, message: 'settings.error.locked' })),
+      });
+    }
+    const current = this.user.read();
+    const base = current.kind === 'ok' ? current.doc : current.kind === 'corrupt' ? current.fallback : undefined;
+    this.user.write(applyPatch(base, parsed.data));
+    return this.load();
+  }
+
+  private readUser(problems: SettingsProblem[]): unknown {
+    const r = this.user.read();
+    if (r.kind === 'ok') return r.doc;
+    if (r.kind === 'corrupt') {
+      problems.push({
+        path: '(file)',
+        message: `The settings file is not valid JSON (${r.error}); ${r.fallback === undefined ? 'defaults are used' : 'the last good copy is used'} and the file is kept as it is.`,
+        source: this.user.path,
+      });
+      return r.fallback;
+    }
+    return undefined;
+  }
+
+  private readOverride(problems: SettingsProblem[]): SourceDocument | undefined {
+    if (!this.overrideFile) return undefined;
+    try {
+      return { source: this.overrideFile, doc: JSON.parse(fs.readFileSync(this.overrideFile, 'utf8')) as unknown };
+    } catch (error) {
+      problems.push({ path: '(file)', message: `Cannot read the configuration file: ${(error as Error).message}`, source: this.overrideFile });
+      return undefined;
+    }
+  }
+}

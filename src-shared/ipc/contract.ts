@@ -1,0 +1,86 @@
+// The IPC contract: the one map of every request channel (request schema ->
+// response schema) and every event channel (payload schema) between the UI and
+// main. Both hosts (Electron IPC, browser-mode WebSocket) carry exactly this;
+// main validates every request against it, the renderer validates every reply.
+// To add a channel: add it here, implement it in src-main/core/ipc/handlers.ts,
+// expose it in the preload (src-main/hosts/electron/preload.ts) — see src-shared/README.md.
+import { z } from 'zod';
+import { AppErrorDataSchema } from '../errors';
+import { ConnectionStatusSchema } from '../domain/connection';
+import { LanguageSchema, SettingsPatchSchema, SettingsSchema } from '../domain/settings';
+
+const Empty = z.object({}).strict();
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  host: z.enum(['electron', 'web']),
+  platform: z.string(),
+  /** The OS language, for `language: system`. */
+  systemLanguage: LanguageSchema.exclude(['system']),
+  settingsLocation: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const SettingsViewSchema = z.object({
+  settings: SettingsSchema,
+  /** Field paths fixed by IT (policy / --config): shown read-only. */
+  locked: z.array(z.string()),
+  /** Problems found in the settings files on load (field path + message). */
+  problems: z.array(z.object({ path: z.string(), message: z.string(), source: z.string() })),
+  /** Whether a secret is stored, never the secret itself. */
+  secrets: z.object({ amiSecretSet: z.boolean() }),
+  keychain: z.object({ available: z.boolean(), backend: z.string(), reason: z.string().optional() }),
+});
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+export const SettingsUpdateSchema = z
+  .object({
+    patch: SettingsPatchSchema,
+    /** Write-only: a new AMI secret to store in the keychain; `null` deletes it. */
+    amiSecret: z.string().max(256).refine((s) => !/[\r\n\0]/.test(s), { message: 'settings.error.secretChars' }).nullable().optional(),
+  })
+  .strict();
+
+export const requestChannels = {
+  'app.info': { request: Empty, response: AppInfoSchema },
+  'settings.get': { request: Empty, response: SettingsViewSchema },
+  'settings.update': { request: SettingsUpdateSchema, response: SettingsViewSchema },
+  'connection.get': { request: Empty, response: ConnectionStatusSchema },
+  'diagnostics.ping': {
+    request: z.object({ nonce: z.string().min(1).max(64) }).strict(),
+    response: z.object({ nonce: z.string(), receivedAt: z.number() }),
+  },
+} as const;
+
+export const eventChannels = {
+  'connection.status': ConnectionStatusSchema,
+  'settings.changed': SettingsViewSchema,
+} as const;
+
+export type RequestChannel = keyof typeof requestChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type RequestOf<C extends RequestChannel> = z.input<(typeof requestChannels)[C]['request']>;
+export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['request']>;
+export type ResponseOf<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['response']>;
+export type EventOf<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.hasOwn(requestChannels, name);
+}
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && Object.hasOwn(eventChannels, name);
+}
+
+/** The reply envelope of every request, on both transports. */
+export const ReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: AppErrorDataSchema }),
+]);
+export type Reply = z.infer<typeof ReplySchema>;
+
+/** What the renderer sees as `window.sidecall`: typed request and event functions. */
+export interface SidecallApi {
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>>;
+  on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void;
+}
