@@ -1,0 +1,46 @@
+// The PBX connection at a glance: a coloured state dot, the state in words and
+// what to do about it.
+import { useTranslation } from 'react-i18next';
+import type { ConnectionStatus } from '../../src-shared/domain/connection';
+
+export function connectionTone(status: ConnectionStatus | undefined): 'ok' | 'busy' | 'bad' | 'idle' {
+  switch (status?.state) {
+    case 'ready':
+      return 'ok';
+    case 'connecting':
+    case 'loggingIn':
+    case 'reconnecting':
+      return 'busy';
+    case 'loginRefused':
+    case 'error':
+      return 'bad';
+    default:
+      return 'idle';
+  }
+}
+
+export function ConnectionCard(props: { readonly status: ConnectionStatus | undefined; readonly onOpenSettings: () => void }) {
+  const { t } = useTranslation();
+  const s = props.status;
+  const label = !s
+    ? t('connection.connecting')
+    : s.state === 'reconnecting'
+      ? t('connection.reconnecting', { seconds: Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) })
+      : t(`connection.${s.state}`);
+  const detail = !s ? undefined : s.state === 'unconfigured' ? t('connection.unconfiguredHint') : 'reason' in s ? s.reason : s.target;
+  return (
+    <section className="card" aria-labelledby="conn-title">
+      <h2 id="conn-title" className="card-title">{t('connection.title')}</h2>
+      <div className="status-row" data-testid="connection-state" data-state={s?.state ?? 'loading'} role="status" aria-live="polite">
+        <span className={`dot dot-${connectionTone(s)}`} aria-hidden="true" />
+        <span className="status-label">{label}</span>
+      </div>
+      {detail ? <p className="muted">{detail}</p> : null}
+      {s && (s.state === 'unconfigured' || s.state === 'loginRefused' || s.state === 'error') ? (
+        <button type="button" className="btn btn-secondary" onClick={props.onOpenSettings}>
+          {t('connection.openSettings')}
+        </button>
+      ) : null}
+    </section>
+  );
+}

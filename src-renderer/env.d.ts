@@ -1,0 +1,2 @@
+// Vite handles CSS imports; tell TypeScript so.
+declare module '*.css';

@@ -1,0 +1,224 @@
+// Settings: general (language, theme) and the PBX connection. Validates with
+// the shared schema as the operator types, saves through `settings.update`
+// (the AMI secret goes to the keychain, never back to the UI), and shows
+// main's field errors next to the fields they belong to.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SettingsPatchSchema, type Settings } from '../../src-shared/domain/settings';
+import type { SettingsView } from '../../src-shared/ipc/contract';
+import { sidecall } from '../bridge';
+import { toRequestError } from '../bridge/request-error';
+import { Field } from '../components/Field';
+import { translateMessage } from '../i18n';
+
+interface Draft {
+  language: Settings['language'];
+  theme: Settings['theme'];
+  host: string;
+  port: string;
+  tls: boolean;
+  amiUser: string;
+  extension: string;
+  amiSecret: string;
+}
+
+function draftFrom(s: Settings): Draft {
+  return { language: s.language, theme: s.theme, host: s.pbx.host, port: String(s.pbx.port), tls: s.pbx.tls, amiUser: s.pbx.amiUser, extension: s.pbx.extension, amiSecret: '' };
+}
+
+const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
+  language: 'language',
+  theme: 'theme',
+  'pbx.host': 'host',
+  'pbx.port': 'port',
+  'pbx.tls': 'tls',
+  'pbx.amiUser': 'amiUser',
+  'pbx.extension': 'extension',
+  amiSecret: 'amiSecret',
+};
+
+function toPatch(d: Draft, locked: readonly string[]) {
+  const pbx = {
+    host: d.host,
+    port: d.port.trim() === '' || !/^\d+$/.test(d.port.trim()) ? Number.NaN : Number(d.port),
+    tls: d.tls,
+    amiUser: d.amiUser,
+    extension: d.extension,
+  };
+  const patch: Record<string, unknown> = { language: d.language, theme: d.theme, pbx: {} };
+  for (const [k, v] of Object.entries(pbx)) if (!locked.includes(`pbx.${k}`)) (patch['pbx'] as Record<string, unknown>)[k] = v;
+  for (const k of ['language', 'theme'] as const) if (locked.includes(k)) delete patch[k];
+  return patch;
+}
+
+export function SettingsPage(props: { readonly view: SettingsView | undefined; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
+  const { t } = useTranslation();
+  if (!props.view) {
+    return (
+      <p className="muted" role="status">
+        {t('settings.loading')}
+      </p>
+    );
+  }
+  return <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} />;
+}
+
+function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(view.settings));
+  const [errors, setErrors] = useState<Partial<Record<keyof Draft, string>>>({});
+  const [formError, setFormError] = useState<string>();
+  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
+  const locked = view.locked;
+  const isLocked = (path: string): boolean => locked.includes(path);
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setState('idle');
+    setErrors((e) => ({ ...e, [key]: undefined }));
+  };
+
+  function validate(d: Draft): Partial<Record<keyof Draft, string>> {
+    const parsed = SettingsPatchSchema.safeParse(toPatch(d, locked));
+    const out: Partial<Record<keyof Draft, string>> = {};
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = FIELD_PATH[issue.path.join('.')];
+        if (key) out[key] = translateMessage(issue.path.join('.') === 'pbx.port' ? 'settings.error.port' : issue.message);
+      }
+    }
+    if (/[\r\n]/.test(d.amiSecret)) out.amiSecret = t('settings.error.secretChars');
+    return out;
+  }
+
+  async function submit(ev: FormEvent): Promise<void> {
+    ev.preventDefault();
+    const found = validate(draft);
+    setErrors(found);
+    setFormError(undefined);
+    if (Object.values(found).some(Boolean)) return;
+    setState('saving');
+    try {
+      const next = await sidecall().request('settings.update', {
+        patch: SettingsPatchSchema.parse(toPatch(draft, locked)),
+        ...(draft.amiSecret !== '' ? { amiSecret: draft.amiSecret } : {}),
+      });
+      onSaved(next);
+      setDraft((d) => ({ ...draftFrom(next.settings), amiSecret: '', language: d.language === next.settings.language ? d.language : next.settings.language }));
+      setState('saved');
+    } catch (error) {
+      const e = toRequestError(error);
+      const fieldErrors: Partial<Record<keyof Draft, string>> = {};
+      for (const issue of e.issues) {
+        const key = FIELD_PATH[issue.path.replace(/^patch\./, '')];
+        if (key) fieldErrors[key] = translateMessage(issue.message);
+      }
+      setErrors(fieldErrors);
+      setFormError(t('settings.error.generic', { message: e.message }));
+      setState('idle');
+    }
+  }
+
+  async function clearSecret(): Promise<void> {
+    try {
+      onSaved(await sidecall().request('settings.update', { patch: {}, amiSecret: null }));
+    } catch (error) {
+      setFormError(t('settings.error.generic', { message: toRequestError(error).message }));
+    }
+  }
+
+  const describedBy = (id: string, hasHint = false): string | undefined =>
+    errors[FIELD_PATH[id] ?? 'host'] ? `${id}-error` : hasHint ? `${id}-hint` : undefined;
+
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="settings-title">
+      <h1 id="settings-title" className="page-title">{t('settings.title')}</h1>
+      {view.problems.length > 0 ? (
+        <div className="banner banner-warn" role="alert" data-testid="settings-problems">
+          <p>{t('settings.problems')}</p>
+          <ul>
+            {view.problems.map((p) => (
+              <li key={`${p.source}:${p.path}`}>
+                <code>{p.path}</code>: {translateMessage(p.message)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      <fieldset className="card">
+        <legend className="card-title">{t('settings.general')}</legend>
+        <div className="grid-2">
+          <Field id="language" label={t('settings.language')} locked={isLocked('language')}>
+            <select id="language" value={draft.language} disabled={isLocked('language')} onChange={(e) => set('language', e.target.value as Draft['language'])}>
+              <option value="system">{t('settings.languageSystem')}</option>
+              <option value="en">English</option>
+              <option value="ru">Русский</option>
+            </select>
+          </Field>
+          <Field id="theme" label={t('settings.theme')} locked={isLocked('theme')}>
+            <select id="theme" value={draft.theme} disabled={isLocked('theme')} onChange={(e) => set('theme', e.target.value as Draft['theme'])}>
+              <option value="system">{t('settings.themeSystem')}</option>
+              <option value="light">{t('settings.themeLight')}</option>
+              <option value="dark">{t('settings.themeDark')}</option>
+            </select>
+          </Field>
+        </div>
+      </fieldset>
+
+      <fieldset className="card">
+        <legend className="card-title">{t('settings.pbx')}</legend>
+        <div className="grid-3">
+          <Field id="pbx.host" label={t('settings.host')} error={errors.host} locked={isLocked('pbx.host')}>
+            <input id="pbx.host" name="host" type="text" autoComplete="off" spellCheck={false} placeholder={t('settings.hostPlaceholder')} value={draft.host} disabled={isLocked('pbx.host')} aria-invalid={Boolean(errors.host)} aria-describedby={describedBy('pbx.host')} onChange={(e) => set('host', e.target.value)} />
+          </Field>
+          <Field id="pbx.port" label={t('settings.port')} error={errors.port} locked={isLocked('pbx.port')}>
+            <input id="pbx.port" name="port" type="text" inputMode="numeric" value={draft.port} disabled={isLocked('pbx.port')} aria-invalid={Boolean(errors.port)} aria-describedby={describedBy('pbx.port')} onChange={(e) => set('port', e.target.value)} />
+          </Field>
+        </div>
+        <label className="check">
+          <input id="pbx.tls" type="checkbox" checked={draft.tls} disabled={isLocked('pbx.tls')} onChange={(e) => set('tls', e.target.checked)} />
+          <span>{t('settings.tls')}</span>
+        </label>
+        <div className="grid-2">
+          <Field id="pbx.amiUser" label={t('settings.amiUser')} error={errors.amiUser} locked={isLocked('pbx.amiUser')}>
+            <input id="pbx.amiUser" name="amiUser" type="text" autoComplete="username" spellCheck={false} value={draft.amiUser} disabled={isLocked('pbx.amiUser')} aria-invalid={Boolean(errors.amiUser)} aria-describedby={describedBy('pbx.amiUser')} onChange={(e) => set('amiUser', e.target.value)} />
+          </Field>
+          <Field
+            id="amiSecret"
+            label={t('settings.amiSecret')}
+            error={errors.amiSecret}
+            hint={!view.keychain.available ? t('settings.keychainUnavailable', { reason: view.keychain.reason ?? '' }) : view.secrets.amiSecretSet ? t('settings.amiSecretStored') : t('settings.amiSecretNone')}
+          >
+            <input id="amiSecret" name="amiSecret" type="password" autoComplete="new-password" value={draft.amiSecret} disabled={!view.keychain.available} aria-invalid={Boolean(errors.amiSecret)} aria-describedby={describedBy('amiSecret', true)} onChange={(e) => set('amiSecret', e.target.value)} />
+          </Field>
+        </div>
+        {view.secrets.amiSecretSet ? (
+          <button type="button" className="btn btn-link" onClick={() => void clearSecret()}>
+            {t('settings.amiSecretClear')}
+          </button>
+        ) : null}
+        <Field id="pbx.extension" label={t('settings.extension')} error={errors.extension} locked={isLocked('pbx.extension')}>
+          <input id="pbx.extension" name="extension" type="text" inputMode="numeric" className="input-short" value={draft.extension} disabled={isLocked('pbx.extension')} aria-invalid={Boolean(errors.extension)} aria-describedby={describedBy('pbx.extension')} onChange={(e) => set('extension', e.target.value)} />
+        </Field>
+      </fieldset>
+
+      {formError ? (
+        <div className="banner banner-error" role="alert" data-testid="settings-error">
+          {formError}
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={state === 'saving'} data-testid="settings-save">
+          {state === 'saving' ? t('settings.saving') : t('settings.save')}
+        </button>
+        {state === 'saved' ? (
+          <span className="ok-text" role="status" data-testid="settings-saved">
+            ✓ {t('settings.saved')}
+          </span>
+        ) : null}
+      </div>
+      {location ? <p className="muted small">{t('settings.location', { path: location })}</p> : null}
+    </form>
+  );
+}
