@@ -56,6 +56,8 @@ export const requestChannels = {
 export const eventChannels = {
   'connection.status': ConnectionStatusSchema,
   'settings.changed': SettingsViewSchema,
+  /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
+  'ui.navigate': z.object({ page: z.enum(['home', 'settings']) }),
 } as const;
 
 export type RequestChannel = keyof typeof requestChannels;
