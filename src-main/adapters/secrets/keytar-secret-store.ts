@@ -31,7 +31,7 @@ function firstLine(error: unknown): string {
 /** Explains a keychain failure in terms of what to install or start. */
 export function explainKeychainError(error: unknown): string {
   const msg = firstLine(error);
-  if (/D-Bus|dbus|org\.freedesktop\.secrets|ServiceUnknown|No such interface/i.test(msg)) {
+  if (/D-Bus|dbus|org\.freedesktop\.secrets|ServiceUnknown|No such interface|Could not connect/i.test(msg)) {
     return `The OS keychain is unavailable: no Secret Service (gnome-keyring or KWallet) answers on the session D-Bus (${msg}).`;
   }
   if (/locked|dismissed|cancel/i.test(msg)) return `The OS keychain is locked or the unlock was cancelled (${msg}).`;
@@ -78,7 +78,8 @@ export class KeytarSecretStore implements SecretStore {
     try {
       await keytar.findCredentials(service);
     } catch (error) {
-      return new UnavailableSecretStore('keytar', explainKeychainError(error));
+      const why = explainKeychainError(error);
+      return new UnavailableSecretStore('keytar', why.startsWith('The OS keychain is unavailable') ? why : `The OS keychain is unavailable. ${why}`);
     }
     return new KeytarSecretStore(keytar, service);
   }

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventChannels, requestChannels } from '../../../src-shared/ipc/contract';
+import { createCoreFixture, type CoreFixture } from '../../support/core-fixture';
+
+let fx: CoreFixture | undefined;
+afterEach(async () => {
+  await fx?.cleanup();
+  fx = undefined;
+});
+
+const validRequests: { readonly [C in keyof typeof requestChannels]: unknown } = {
+  'app.info': {},
+  'settings.get': {},
+  'settings.update': { patch: { pbx: { host: 'pbx.example.com', port: 5039 } } },
+  'connection.get': {},
+  'diagnostics.ping': { nonce: 'abc' },
+};
+
+// For each channel, requests that must be refused without side effects.
+const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknown[] } = {
+  'app.info': [{ extra: 1 }, 'text', 42],
+  'settings.get': [{ x: true }, []],
+  'settings.update': [
+    {},
+    { patch: { pbx: { port: 70000 } } },
+    { patch: { pbx: { port: '5038' } } },
+    { patch: { pbx: { host: 'bad host!' } } },
+    { patch: { pbx: { extension: '10a' } } },
+    { patch: { language: 'de' } },
+    { patch: { unknownKey: 1 } },
+    { patch: {}, amiSecret: 'a\r\nAction: Originate' },
+    { patch: { pbx: { amiUser: 'op 101' } } },
+    null,
+  ],
+  'connection.get': [{ a: 1 }],
+  'diagnostics.ping': [{}, { nonce: '' }, { nonce: 'x'.repeat(65) }, { nonce: 5 }],
+};
+
+describe('IPC contract', () => {
+  it('has a schema for every channel and every event', () => {
+    for (const [name, spec] of Object.entries(requestChannels)) {
+      expect(spec.request, name).toBeDefined();
+      expect(spec.response, name).toBeDefined();
+    }
+    expect(Object.keys(eventChannels)).toEqual(expect.arrayContaining(['connection.status']));
+  });
+
+  it.each(Object.keys(requestChannels) as (keyof typeof requestChannels)[])('%s accepts a valid request and answers per its response schema', async (channel) => {
+    fx = await createCoreFixture();
+    const reply = await fx.core.dispatch(channel, validRequests[channel]);
+    expect(reply.ok, JSON.stringify(reply)).toBe(true);
+    if (reply.ok) expect(requestChannels[channel].response.safeParse(reply.result).success).toBe(true);
+  });
+
+  it.each(Object.keys(requestChannels) as (keyof typeof requestChannels)[])('%s refuses malformed requests with a typed error and changes nothing', async (channel) => {
+    fx = await createCoreFixture();
+    const before = fs.existsSync(fx.settingsFile) ? fs.readFileSync(fx.settingsFile, 'utf8') : null;
+    for (const payload of malformed[channel]) {
+      const reply = await fx.core.dispatch(channel, payload);
+      expect(reply.ok, `${channel} ${JSON.stringify(payload)}`).toBe(false);
+      if (!reply.ok) {
+        expect(reply.error.code).toBe('ipc.invalidRequest');
+        expect(reply.error.message).toContain(channel);
+        expect(reply.error.issues?.length ?? 0).toBeGreaterThan(0);
+      }
+    }
+    const after = fs.existsSync(fx.settingsFile) ? fs.readFileSync(fx.settingsFile, 'utf8') : null;
+    expect(after).toBe(before);
+    expect(await fx.secrets.get('pbx/ami-secret')).toBeNull();
+  });
+
+  it('names the invalid field in the error', async () => {
+    fx = await createCoreFixture();
+    const reply = await fx.core.dispatch('settings.update', { patch: { pbx: { port: 0 } } });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'ipc.invalidRequest', issues: [{ path: 'patch.pbx.port' }] } });
+  });
+
+  it('refuses unknown channels and prototype names', async () => {
+    fx = await createCoreFixture();
+    for (const channel of ['nope', '__proto__', 'constructor', 'toString', 42, null]) {
+      const reply = await fx.core.dispatch(channel, {});
+      expect(reply).toMatchObject({ ok: false, error: { code: 'ipc.unknownChannel' } });
+    }
+  });
+
+  it('stores the AMI secret in the secret store and reports only that it is set', async () => {
+    fx = await createCoreFixture();
+    const reply = await fx.core.dispatch('settings.update', { patch: { pbx: { amiUser: 'op101' } }, amiSecret: 's3cr3t' });
+    expect(reply.ok).toBe(true);
+    expect(JSON.stringify(reply)).not.toContain('s3cr3t');
+    expect(await fx.secrets.get('pbx/ami-secret')).toBe('s3cr3t');
+    expect(fs.readFileSync(fx.settingsFile, 'utf8')).not.toContain('s3cr3t');
+    if (reply.ok) expect(reply.result).toMatchObject({ secrets: { amiSecretSet: true }, settings: { pbx: { amiUser: 'op101' } } });
+  });
+
+  it('emits settings.changed and connection.status after an update', async () => {
+    fx = await createCoreFixture();
+    const seen: string[] = [];
+    fx.core.subscribe((channel, payload) => seen.push(`${channel}:${JSON.stringify(payload)}`));
+    await fx.core.dispatch('settings.update', { patch: { pbx: { host: '10.0.0.5' } } });
+    expect(seen.some((s) => s.startsWith('settings.changed:'))).toBe(true);
+    expect(seen).toContain('connection.status:{"state":"connecting","target":"10.0.0.5:5038"}');
+  });
+});
