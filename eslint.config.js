@@ -21,6 +21,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tool configs and vitest reporters must export default.
+    files: ['*.config.{js,ts}', 'src-renderer/vite.config.ts', 'tests/support/summary-reporter.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
     files: ['src-shared/**/*.ts'],
     languageOptions: { globals: {} },
     rules: {

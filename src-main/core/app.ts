@@ -7,6 +7,7 @@ import type { Clock, LoggerFactory, SecretStore, SettingsStore } from '../ports'
 import type { ConnectionSource, ConnectionSourceFactory } from './connection/connection-source';
 import { createRouter, type Router } from './ipc/router';
 import { AppError } from '../../src-shared/errors';
+import { patchPaths } from './settings/layered-settings';
 
 /** Keychain account of the operator's AMI secret. */
 export const AMI_SECRET_ACCOUNT = 'pbx/ami-secret';
@@ -80,6 +81,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
           await deps.secrets.delete(AMI_SECRET_ACCOUNT);
         }
         deps.settings.update(patch);
+        log.info('settings saved', { fields: patchPaths(patch), keychainEntry: amiSecret === undefined ? 'unchanged' : amiSecret === null ? 'removed' : 'replaced' });
         const next = await view();
         emit('settings.changed', next);
         await reconfigure();
@@ -98,6 +100,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
       return () => listeners.delete(listener);
     },
     async start() {
+      log.info('starting', { version: deps.info.version, host: deps.info.host, settings: deps.settings.location, keychain: deps.secrets.status().backend });
       const loaded = deps.settings.load();
       for (const p of loaded.problems) log.warn('settings problem', { path: p.path, problem: p.message, source: p.source });
       await reconfigure();

@@ -1,7 +1,7 @@
 // The renderer's one way to main: `window.sidecall` from the Electron preload,
 // or the WebSocket bridge in browser mode. Replies are validated against the
 // contract here, so the UI only ever sees well-typed data.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { requestChannels, eventChannels, type SidecallApi } from '../../src-shared/ipc/contract';
 import { createWebBridge } from './web-bridge';
 import { toRequestError } from './request-error';

@@ -1,5 +1,6 @@
 // The PBX connection at a glance: a coloured state dot, the state in words and
 // what to do about it.
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
 
@@ -22,10 +23,11 @@ export function connectionTone(status: ConnectionStatus | undefined): 'ok' | 'bu
 export function ConnectionCard(props: { readonly status: ConnectionStatus | undefined; readonly onOpenSettings: () => void }) {
   const { t } = useTranslation();
   const s = props.status;
+  const seconds = useSecondsUntil(s?.state === 'reconnecting' ? s.retryAt : undefined);
   const label = !s
     ? t('connection.connecting')
     : s.state === 'reconnecting'
-      ? t('connection.reconnecting', { seconds: Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) })
+      ? t('connection.reconnecting', { seconds })
       : t(`connection.${s.state}`);
   const detail = !s ? undefined : s.state === 'unconfigured' ? t('connection.unconfiguredHint') : 'reason' in s ? s.reason : s.target;
   return (
@@ -43,4 +45,15 @@ export function ConnectionCard(props: { readonly status: ConnectionStatus | unde
       ) : null}
     </section>
   );
+}
+
+/** Whole seconds until `at`, re-rendered every second while counting. */
+function useSecondsUntil(at: number | undefined): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (at === undefined) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  return at === undefined ? 0 : Math.max(0, Math.ceil((at - now) / 1000));
 }

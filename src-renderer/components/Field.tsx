@@ -7,7 +7,7 @@ export function Field(props: {
   readonly id: string;
   readonly label: string;
   readonly error?: string | undefined;
-  readonly hint?: string | undefined;
+  readonly hint?: ReactNode;
   readonly locked?: boolean;
   readonly children: ReactNode;
 }) {
@@ -16,7 +16,11 @@ export function Field(props: {
     <div className={`field${props.error ? ' field-invalid' : ''}${props.locked ? ' field-locked' : ''}`}>
       <label htmlFor={props.id}>{props.label}</label>
       {props.children}
-      {props.locked ? <p className="hint" id={`${props.id}-managed`}>🔒 {t('settings.managed')}</p> : null}
+      {props.locked ? (
+        <p className="hint hint-managed" id={`${props.id}-managed`}>
+          <LockIcon /> {t('settings.managed')}
+        </p>
+      ) : null}
       {props.error ? (
         <p className="error" id={`${props.id}-error`} role="alert" data-testid={`${props.id}-error`}>
           {props.error}
@@ -25,5 +29,13 @@ export function Field(props: {
         <p className="hint" id={`${props.id}-hint`}>{props.hint}</p>
       ) : null}
     </div>
+  );
+}
+
+function LockIcon() {
+  return (
+    <svg className="icon" width="12" height="12" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d="M4 7V5a4 4 0 1 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4Zm2 0h4V5a2 2 0 1 0-4 0v2Z" />
+    </svg>
   );
 }

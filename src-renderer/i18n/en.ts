@@ -42,7 +42,7 @@ export const en = {
     loading: 'Loading settings…',
     managed: 'Managed by your organization',
     problems: 'Some settings could not be used as found and were reset to defaults for now:',
-    keychainUnavailable: 'The AMI secret cannot be stored. {{reason}}',
+    keychainUnavailable: 'The OS keychain is unavailable, so the AMI secret cannot be stored.',
     location: 'Settings file: {{path}}',
     error: {
       host: 'Enter a host name or IP address, e.g. pbx.example.com or 10.0.0.5.',

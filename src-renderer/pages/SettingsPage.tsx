@@ -38,17 +38,12 @@ const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
 };
 
 function toPatch(d: Draft, locked: readonly string[]) {
-  const pbx = {
-    host: d.host,
-    port: d.port.trim() === '' || !/^\d+$/.test(d.port.trim()) ? Number.NaN : Number(d.port),
-    tls: d.tls,
-    amiUser: d.amiUser,
-    extension: d.extension,
-  };
-  const patch: Record<string, unknown> = { language: d.language, theme: d.theme, pbx: {} };
-  for (const [k, v] of Object.entries(pbx)) if (!locked.includes(`pbx.${k}`)) (patch['pbx'] as Record<string, unknown>)[k] = v;
-  for (const k of ['language', 'theme'] as const) if (locked.includes(k)) delete patch[k];
-  return patch;
+  const port = /^\d+$/.test(d.port.trim()) ? Number(d.port) : Number.NaN;
+  const pbxFields = { host: d.host, port, tls: d.tls, amiUser: d.amiUser, extension: d.extension };
+  // Fields managed by IT are left out: main refuses changes to them.
+  const pbx = Object.fromEntries(Object.entries(pbxFields).filter(([k]) => !locked.includes(`pbx.${k}`)));
+  const general = Object.fromEntries(Object.entries({ language: d.language, theme: d.theme }).filter(([k]) => !locked.includes(k)));
+  return { ...general, pbx };
 }
 
 export function SettingsPage(props: { readonly view: SettingsView | undefined; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
@@ -188,7 +183,18 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
             id="amiSecret"
             label={t('settings.amiSecret')}
             error={errors.amiSecret}
-            hint={!view.keychain.available ? t('settings.keychainUnavailable', { reason: view.keychain.reason ?? '' }) : view.secrets.amiSecretSet ? t('settings.amiSecretStored') : t('settings.amiSecretNone')}
+            hint={
+              !view.keychain.available ? (
+                <>
+                  {t('settings.keychainUnavailable')}
+                  <span className="hint-detail">{view.keychain.reason}</span>
+                </>
+              ) : view.secrets.amiSecretSet ? (
+                t('settings.amiSecretStored')
+              ) : (
+                t('settings.amiSecretNone')
+              )
+            }
           >
             <input id="amiSecret" name="amiSecret" type="password" autoComplete="new-password" value={draft.amiSecret} disabled={!view.keychain.available} aria-invalid={Boolean(errors.amiSecret)} aria-describedby={describedBy('amiSecret', true)} onChange={(e) => set('amiSecret', e.target.value)} />
           </Field>

@@ -2,7 +2,7 @@
 // browser-mode WebSocket, comes through `dispatch`, which checks the channel,
 // parses the payload with the contract's schema and turns any failure into a
 // typed `{ code, message }` reply. A handler only ever sees valid input.
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   requestChannels,
   isRequestChannel,

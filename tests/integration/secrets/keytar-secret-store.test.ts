@@ -2,6 +2,8 @@
 // private D-Bus session started for this test, and the failure mode when no
 // keychain answers at all.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -20,6 +22,8 @@ describe('KeytarSecretStore', () => {
     const script = `echo -n test-pw | gnome-keyring-daemon -r -d --unlock --components=secrets >/dev/null && sleep 1 && "${tsx}" "${probe}" Sidecall-test-${process.pid}`;
     const env = { ...process.env };
     delete env['DBUS_SESSION_BUS_ADDRESS'];
+    // A keyring folder of its own: an existing login keyring with another password would make the daemon prompt.
+    env['XDG_DATA_HOME'] = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-keyring-'));
     const r = runProbe('dbus-run-session', ['--', 'sh', '-c', script], env);
     expect(r['status']).toEqual({ available: true, backend: 'keytar' });
     expect(r['got']).toBe('päss wörd:1');
@@ -30,7 +34,7 @@ describe('KeytarSecretStore', () => {
   });
 
   it('says plainly that the keychain is unavailable when no Secret Service answers', () => {
-    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sidecall-bus' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sidecall-bus' };
     delete env['DISPLAY'];
     const r = runProbe(tsx, [probe, 'Sidecall-test'], env);
     const status = r['status'] as { available: boolean; reason: string };
