@@ -7,6 +7,7 @@ import { HomePage } from './pages/HomePage';
 import { SettingsPage } from './pages/SettingsPage';
 import { connectionTone } from './components/ConnectionCard';
 import { applyLanguage } from './i18n';
+import { sidecall } from './bridge';
 
 type Page = 'home' | 'settings';
 
@@ -19,6 +20,8 @@ export function App() {
   useEffect(() => {
     if (settings && state.info) applyLanguage(settings.language, state.info.systemLanguage);
   }, [settings, state.info]);
+  // The tray's "Settings" item (Electron host) asks the window to show a page.
+  useEffect(() => sidecall().on('ui.navigate', ({ page: next }) => setPage(next)), []);
   useEffect(() => {
     document.documentElement.dataset['theme'] = settings?.theme ?? 'system';
   }, [settings?.theme]);
