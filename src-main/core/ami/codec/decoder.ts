@@ -334,8 +334,9 @@ export class AmiDecoder {
     const pos = this.#pos;
     const end = data.length;
     if (pos === end) {
-      // Nothing pending: work on the chunk itself, no copy.
-      this.#data = chunk;
+      // Nothing pending: work on the chunk's bytes, no copy. A fresh view keeps
+      // the AcceptFrame contract even if a caller pushes the same Buffer object twice.
+      this.#data = chunk.subarray(0);
       this.#storage = null;
       this.#pos = 0;
       this.#resetPositions();
