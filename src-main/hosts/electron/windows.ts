@@ -1,0 +1,110 @@
+// Sidecall's windows. For now one: the main window, created on first show,
+// hidden (not closed) when the operator closes it so the app lives on in the
+// tray, and destroyed only on Quit. Every window is sandboxed with context
+// isolation and loads only app://sidecall.
+import { BrowserWindow, type WebContents } from 'electron';
+import type { Logger } from '../../ports';
+import { APP_ENTRY_URL } from './app-protocol';
+
+export interface WindowOptions {
+  /** Absolute path of the bundled preload (dist/main/preload.cjs). */
+  readonly preload: string;
+  /** Developer tools only in unpackaged builds. */
+  readonly devTools: boolean;
+  readonly log: Logger;
+}
+
+export interface Windows {
+  /** Shows (creating if needed) and focuses the main window. */
+  showMain(): BrowserWindow;
+  isOurWebContents(contents: WebContents): boolean;
+  webContents(): WebContents[];
+  /** From now on closing a window really closes it (Quit). */
+  allowClose(): void;
+}
+
+/** Runs `fn` once the page in `contents` has loaded, so its preload is there to receive IPC. */
+export function whenLoaded(contents: WebContents, fn: () => void): void {
+  if (contents.isDestroyed()) return;
+  if (contents.isLoading()) contents.once('did-finish-load', fn);
+  else fn();
+}
+
+export function createWindows(opts: WindowOptions): Windows {
+  let main: BrowserWindow | null = null;
+  let quitting = false;
+  const ours = new Set<BrowserWindow>();
+
+  function createMain(): BrowserWindow {
+    const win = new BrowserWindow({
+      width: 440,
+      height: 680,
+      minWidth: 360,
+      minHeight: 480,
+      show: false,
+      title: 'Sidecall',
+      autoHideMenuBar: true,
+      webPreferences: {
+        preload: opts.preload,
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInSubFrames: false,
+        nodeIntegrationInWorker: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        navigateOnDragDrop: false,
+        spellcheck: false,
+        devTools: opts.devTools,
+      },
+    });
+    ours.add(win);
+    win.on('close', (event) => {
+      if (quitting) return;
+      // The tray app keeps running: closing the window only hides it.
+      event.preventDefault();
+      win.hide();
+    });
+    win.on('closed', () => {
+      ours.delete(win);
+      if (main === win) main = null;
+    });
+    win.webContents.on('render-process-gone', (_event, details) => {
+      opts.log.error('window renderer gone', { reason: details.reason, exitCode: details.exitCode });
+      if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload();
+    });
+    win.webContents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
+      if (isMainFrame) opts.log.error('window failed to load', { code, description, url });
+    });
+    win.once('ready-to-show', () => {
+      win.show();
+      win.focus();
+    });
+    win.loadURL(APP_ENTRY_URL).catch((error: unknown) => opts.log.error('could not load the main window', { error }));
+    return win;
+  }
+
+  return {
+    showMain() {
+      if (main && !main.isDestroyed()) {
+        if (main.isMinimized()) main.restore();
+        main.show();
+        main.focus();
+        return main;
+      }
+      main = createMain();
+      return main;
+    },
+    isOurWebContents(contents) {
+      for (const win of ours) if (!win.isDestroyed() && win.webContents === contents) return true;
+      return false;
+    },
+    webContents() {
+      return [...ours].filter((w) => !w.isDestroyed()).map((w) => w.webContents);
+    },
+    allowClose() {
+      quitting = true;
+    },
+  };
+}
