@@ -1,0 +1,61 @@
+// The Electron bundles as Electron will load them: the preload is CommonJS that
+// requires nothing but 'electron' (a sandboxed preload can load nothing else)
+// and knows every contract channel; main is an ES module whose only imports
+// are Node built-ins, electron and the native keytar.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventChannels, requestChannels } from '../../../src-shared/ipc/contract';
+import { buildMain, contractChannelNames, type BuiltMain } from '../../../scripts/build-main.mjs';
+
+let outDir: string;
+let built: BuiltMain;
+
+beforeAll(async () => {
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-main-bundle-'));
+  built = await buildMain({ outDir, logLevel: 'error' });
+});
+afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+/** Module specifiers a bundle loads: static imports, dynamic imports and require() calls. */
+function specifiers(code: string): string[] {
+  const found = new Set<string>();
+  for (const m of code.matchAll(/^\s*import\s[^'"]*?from\s*["']([^"']+)["']/gm)) found.add(m[1] ?? '');
+  for (const m of code.matchAll(/^\s*import\s*["']([^"']+)["']/gm)) found.add(m[1] ?? '');
+  for (const m of code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)) found.add(m[1] ?? '');
+  for (const m of code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) found.add(m[1] ?? '');
+  return [...found].sort();
+}
+
+describe('preload.cjs', () => {
+  it('is CommonJS that requires only electron', () => {
+    const code = fs.readFileSync(built.preload, 'utf8');
+    expect(specifiers(code)).toEqual(['electron']);
+    expect(code).not.toMatch(/^\s*(import|export)\s/m);
+  });
+
+  it('carries the channel names of the contract, and not zod', async () => {
+    const code = fs.readFileSync(built.preload, 'utf8');
+    const names = await contractChannelNames();
+    expect(names).toEqual({ request: Object.keys(requestChannels), event: Object.keys(eventChannels) });
+    for (const name of [...names.request, ...names.event]) expect(code).toContain(JSON.stringify(name));
+    expect(code).not.toMatch(/zod|ZodError/);
+    expect(fs.statSync(built.preload).size).toBeLessThan(32 * 1024);
+  });
+});
+
+describe('main.mjs', () => {
+  it('is an ES module loading only Node built-ins, electron and keytar', () => {
+    const code = fs.readFileSync(built.main, 'utf8');
+    const external = specifiers(code).filter((s) => !s.startsWith('node:'));
+    expect(external.filter((s) => s !== 'electron' && s !== 'keytar')).toEqual([]);
+    expect(external).toContain('electron');
+    expect(code).not.toContain('Dynamic require of');
+  });
+
+  it('sits next to the tray icons it loads', () => {
+    expect(built.trayIcons.map((f) => path.basename(f)).sort()).toEqual(['offline.png', 'offline@2x.png', 'ready.png', 'ready@2x.png']);
+    for (const icon of built.trayIcons) expect(path.dirname(icon)).toBe(path.join(path.dirname(built.main), 'tray'));
+  });
+});
