@@ -122,7 +122,7 @@ async function start(opts: HostOptions): Promise<void> {
   });
 
   windows.showMain();
-  hostLog.info('started', { dataDir, secrets: secrets.status().backend, packaged: app.isPackaged });
+  hostLog.info('started', { dataDir, keychain: secrets.status().backend, packaged: app.isPackaged });
 }
 
 /** The tray follows the connection state and the UI language. */
