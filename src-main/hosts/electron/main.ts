@@ -35,6 +35,7 @@ const RENDERER = path.join(HERE, '..', 'renderer');
 // did not create ourselves.
 protocol.registerSchemesAsPrivileged([
   // standard: a real origin ('self' in the CSP); secure: a secure context (getUserMedia for the softphone).
+  // corsEnabled stays off: with it, any origin could read app:// responses.
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
 ]);
 app.enableSandbox();

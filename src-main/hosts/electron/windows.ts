@@ -70,9 +70,13 @@ export function createWindows(opts: WindowOptions): Windows {
       ours.delete(win);
       if (main === win) main = null;
     });
+    let lastReload = 0;
     win.webContents.on('render-process-gone', (_event, details) => {
       opts.log.error('window renderer gone', { reason: details.reason, exitCode: details.exitCode });
-      if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload();
+      // Reload once after a crash; a page that crashes again right away stays down (no crash loop).
+      if (details.reason === 'clean-exit' || win.isDestroyed() || Date.now() - lastReload < 30_000) return;
+      lastReload = Date.now();
+      win.webContents.reload();
     });
     win.webContents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
       if (isMainFrame) opts.log.error('window failed to load', { code, description, url });
