@@ -59,6 +59,11 @@ export class PendingActions {
     return this.#entries.size;
   }
 
+  /** The action name of a pending ActionID. */
+  actionOf(actionId: string): string | undefined {
+    return this.#entries.get(actionId)?.action;
+  }
+
   /** Registers an action whose bytes are about to be written; the promise settles on reply, timeout or rejectAll. */
   add(actionId: string, action: string, list: boolean | { readonly completeEvent: string } | undefined, timeoutMs: number): Promise<AmiResponse> {
     if (this.#entries.has(actionId)) throw new Error(`ActionID ${actionId} is already pending`);

@@ -16,7 +16,11 @@ export interface AmiTransportTarget {
   readonly ca?: string;
 }
 
-/** A connected (or connecting) byte stream; emits data, error, then close exactly once. */
+/**
+ * A connected (or connecting) byte stream; emits data, error, then close exactly
+ * once. Like net.Socket it never emits from inside write() or destroy(): events
+ * come from later turns of the event loop.
+ */
 export interface AmiSocket {
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
