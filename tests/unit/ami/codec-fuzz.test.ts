@@ -102,6 +102,43 @@ describe('fuzz: random bytes', () => {
   });
 });
 
+describe('fuzz: large reads (the decoder finishes a pending frame in a small joint, then works in place)', () => {
+  it('random input and traces in 8-40 KB reads decode like one push', () => {
+    const rand = prng(SEED + 11);
+    const all = Buffer.concat(traces.map((t) => t.bytes));
+    for (let iter = 0; iter < 40; iter++) {
+      const opts: AmiDecoderOptions =
+        iter % 2 === 0 ? { greeting: iter % 4 === 0 } : { greeting: false, maxLineBytes: 2000 + Math.floor(rand() * 6000), maxMessageBytes: 9000 };
+      const pieces: Buffer[] = [];
+      let size = 0;
+      while (size < 150_000) {
+        // Traces, noise, long lines and old-style Follows bodies, so frames straddle reads in every state.
+        const r = rand();
+        const start = Math.floor(rand() * all.length);
+        const piece =
+          r < 0.5
+            ? all.subarray(start, start + 2000 + Math.floor(rand() * 20_000))
+            : r < 0.7
+              ? randomInput(rand, 200 + Math.floor(rand() * 3000))
+              : r < 0.85
+                ? Buffer.from(`Event: Long\r\nValue: ${'L'.repeat(Math.floor(rand() * 12_000))}\r\n\r\n`)
+                : Buffer.from(`Response: Follows\r\nPrivilege: Command\r\n${'out: x\n\n'.repeat(Math.floor(rand() * 2000))}--END COMMAND--\r\n\r\n`);
+        pieces.push(piece);
+        size += piece.length;
+      }
+      const bytes = Buffer.concat(pieces);
+      const cuts: number[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        at += rand() < 0.2 ? 1 + Math.floor(rand() * 100) : 8_193 + Math.floor(rand() * 32_000);
+        cuts.push(at);
+      }
+      const whole = decodeWhole(bytes, opts);
+      const split = decodeChunks(bytes, cuts, opts);
+      if (JSON.stringify(split) !== JSON.stringify(whole)) expect({ iter, split }).toEqual({ iter, split: whole });
+    }
+  });
+});
+
 describe('fuzz: traces', () => {
   it('mutated traces (bytes flipped, CR/LF inserted) decode the same in any split', () => {
     const rand = prng(SEED + 7);

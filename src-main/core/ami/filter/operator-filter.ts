@@ -55,23 +55,37 @@ export interface OperatorFilter {
   readonly acceptFrame: AcceptFrame | undefined;
 }
 
-// Names that carry a channel but do not end in "Channel": CEL `Peer`, and the
-// `Channel1`/`Channel2`, `Source`/`Destination` of older Asterisk events (Link,
-// Dial). Everything ending in "channel" is a channel too: DestChannel,
-// DestinationChannel (Cdr), LocalOneChannel/LocalTwoChannel, BridgedChannel,
-// TargetChannel, TransfererChannel, TransfereeChannel, ParkeeChannel,
-// SpyeeChannel, ExtraChannel... (seen in the traces and the AMI event docs).
-const OTHER_CHANNEL_HEADERS = new Set(['peer', 'channel1', 'channel2', 'source', 'destination']);
-const channelHeaderCache = new Map<string, boolean>();
-
-/** Whether a header name carries a channel name. */
+// Names that carry a channel: everything ending in "channel" (Channel,
+// DestChannel, DestinationChannel (Cdr), LocalOneChannel/LocalTwoChannel,
+// BridgedChannel, TargetChannel, TransfererChannel, TransfereeChannel,
+// ParkeeChannel, SpyeeChannel, ExtraChannel...: the traces and the AMI event
+// docs), plus CEL's `Peer` and the `Channel1`/`Channel2`, `Source`/`Destination`
+// of older Asterisk events (Link, Dial).
+// Dispatch on the last character and the length first: this runs for every header
+// of every decoded event, on freshly sliced strings, where a Map lookup would
+// have to hash each one (it was the top item of the profile).
+/** Whether a header name carries a channel name (case-insensitive). */
 export function isChannelHeader(name: string): boolean {
-  const hit = channelHeaderCache.get(name);
-  if (hit !== undefined) return hit;
-  const lower = name.toLowerCase();
-  const yes = lower.endsWith('channel') || OTHER_CHANNEL_HEADERS.has(lower);
-  if (channelHeaderCache.size < 1024) channelHeaderCache.set(name, yes);
-  return yes;
+  const n = name.length;
+  switch (name.charCodeAt(n - 1)) {
+    case 0x6c: // l
+    case 0x4c: // L
+      return n >= 7 && (name.endsWith('Channel') || name.slice(n - 7).toLowerCase() === 'channel');
+    case 0x72: // r
+    case 0x52: // R
+      return n === 4 && (name === 'Peer' || name.toLowerCase() === 'peer');
+    case 0x65: // e
+    case 0x45: // E
+      return n === 6 && (name === 'Source' || name.toLowerCase() === 'source');
+    case 0x6e: // n
+    case 0x4e: // N
+      return n === 11 && (name === 'Destination' || name.toLowerCase() === 'destination');
+    case 0x31: // 1
+    case 0x32: // 2
+      return n === 8 && name.slice(0, 7).toLowerCase() === 'channel';
+    default:
+      return false;
+  }
 }
 
 function escapeRegExp(text: string): string {
@@ -119,36 +133,36 @@ class LiteralScanner {
   }
 }
 
-const EVENT_PREFIX = Buffer.from('Event:', 'latin1');
+const EVENT_PREFIX_LENGTH = 6; // "Event:"
 
+// Byte compare against the constant "Event:" (unrolled: this runs for every frame).
 function startsWithEvent(buf: Buffer, start: number, end: number): boolean {
-  if (end - start < EVENT_PREFIX.length) return false;
-  for (let k = 0; k < EVENT_PREFIX.length; k++) {
-    if (buf[start + k] !== EVENT_PREFIX[k]) return false;
-  }
-  return true;
+  return (
+    end - start >= EVENT_PREFIX_LENGTH &&
+    buf[start] === 0x45 &&
+    buf[start + 1] === 0x76 &&
+    buf[start + 2] === 0x65 &&
+    buf[start + 3] === 0x6e &&
+    buf[start + 4] === 0x74 &&
+    buf[start + 5] === 0x3a
+  );
 }
 
 // The value of the first line (`Event: <name>`), compared as bytes with the
 // always-delivered names, mirroring how the decoder reads it: one space after the
-// colon skipped, a CR before the LF dropped.
+// colon skipped, then exactly the name, then the end of the line (CR or LF) or of
+// the frame. Compares in place: no scan for the line end, no string.
 function eventNameIsOneOf(buf: Buffer, start: number, end: number, names: readonly Buffer[]): boolean {
-  let v = start + EVENT_PREFIX.length;
+  let v = start + EVENT_PREFIX_LENGTH;
   if (v < end && buf[v] === 0x20) v += 1;
-  let e = v;
-  while (e < end && buf[e] !== 0x0a) e += 1;
-  if (e > v && buf[e - 1] === 0x0d) e -= 1;
-  const len = e - v;
   for (const name of names) {
-    if (name.length !== len) continue;
-    let same = true;
-    for (let k = 0; k < len; k++) {
-      if (buf[v + k] !== name[k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return true;
+    if (buf[v] !== name[0]) continue;
+    const after = v + name.length;
+    if (after > end) continue;
+    let k = 0;
+    while (k < name.length && buf[v + k] === name[k]) k += 1;
+    if (k !== name.length) continue;
+    if (after === end || buf[after] === 0x0a || (buf[after] === 0x0d && (after + 1 === end || buf[after + 1] === 0x0a))) return true;
   }
   return false;
 }
@@ -176,21 +190,26 @@ export function createOperatorFilter(opts: OperatorFilterOptions): OperatorFilte
     const event = first !== undefined && first[0] === 'Event' ? first[1] : getHeader(m, 'Event');
     if (event === undefined) return true;
     if (always.has(event)) return true;
-    if (passActionEvents && m.headers.some((h) => h[0] === 'ActionID')) return true;
-    return concernsOperator(m);
+    // One pass for both remaining reasons. ActionID is matched case-sensitively,
+    // exactly like the byte prefilter's "ActionID:" search, so the two agree.
+    for (const [name, value] of m.headers) {
+      if (passActionEvents && name === 'ActionID') return true;
+      if (value.length !== 0 && isChannelHeader(name) && re.test(value)) return true;
+    }
+    return false;
   };
 
   let acceptFrame: AcceptFrame | undefined;
   if (literal !== undefined && literal.length > 0) {
     const channel = new LiteralScanner(literal);
     const actionId = new LiteralScanner('ActionID:');
-    acceptFrame = (buf, start, end) => {
+    const checkNames = alwaysBytes.length !== 0;
+    acceptFrame = (buf, start, end) =>
       // Only frames that are certainly events are candidates for rejection.
-      if (!startsWithEvent(buf, start, end)) return true;
-      if (channel.contains(buf, start, end)) return true;
-      if (passActionEvents && actionId.contains(buf, start, end)) return true;
-      return alwaysBytes.length !== 0 && eventNameIsOneOf(buf, start, end, alwaysBytes);
-    };
+      !startsWithEvent(buf, start, end) ||
+      channel.contains(buf, start, end) ||
+      (passActionEvents && actionId.contains(buf, start, end)) ||
+      (checkNames && eventNameIsOneOf(buf, start, end, alwaysBytes));
   }
 
   return { pattern: re, concernsOperator, accepts, acceptFrame };
