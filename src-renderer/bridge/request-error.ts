@@ -13,7 +13,7 @@ export class SidecallRequestError extends Error {
   }
 }
 
-/** Reads code/message/issues from whatever the bridge threw (the Electron preload throws plain Errors with these fields). */
+/** Reads code/message/issues from whatever the bridge threw: the Electron preload rejects with a plain `{ code, message, issues }` object, because contextBridge keeps only `message` of an Error. */
 export function toRequestError(error: unknown): SidecallRequestError {
   if (error instanceof SidecallRequestError) return error;
   const e = error as Partial<AppErrorData> & { message?: unknown };

@@ -26,8 +26,7 @@ async function main(): Promise<void> {
   await core.start();
   const rendererDir = process.env['SIDECALL_RENDERER_DIR'] ?? path.resolve(import.meta.dirname, '../../../dist/renderer');
   const host = await startWebHost({ core, rendererDir, log: log('web/host'), ...(options.port !== undefined ? { port: options.port } : {}) });
-  process.stdout.write(`Sidecall ready at ${host.url}\n`);
-
+  // Handlers first: a script that signals us right after the ready line must get a clean shutdown.
   const shutdown = async (): Promise<void> => {
     await host.close();
     await core.dispose();
@@ -35,6 +34,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+  process.stdout.write(`Sidecall ready at ${host.url}\n`);
 }
 
 void main();
