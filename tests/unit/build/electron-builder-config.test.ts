@@ -6,42 +6,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import Ajv from 'ajv';
+import yaml from 'js-yaml';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const require = createRequire(import.meta.url);
 
-// js-yaml and ajv come with electron-builder (not direct dependencies), so they
-// are loaded by name and the schema checks skip with a reason if they are gone.
-function optional<T>(name: string): T | undefined {
-  try {
-    return require(name) as T;
-  } catch {
-    return undefined;
-  }
-}
-interface AjvError {
-  readonly instancePath: string;
-  readonly message?: string;
-}
-interface AjvValidate {
-  (data: unknown): boolean;
-  errors?: AjvError[] | null;
-}
-type AjvCtor = new (opts: { allErrors: boolean; strict: boolean }) => { compile(schema: unknown): AjvValidate };
-const yaml = optional<{ load(text: string): unknown }>('js-yaml');
-const ajvModule = optional<{ default: AjvCtor }>('ajv');
-const ebConfig = optional<{ validateConfiguration(config: unknown, logger: unknown): Promise<void> }>('app-builder-lib/out/util/config/config');
-const builderUtil = optional<{ DebugLogger: new (enabled: boolean) => unknown }>('builder-util');
+// electron-builder's own validator is internal API (app-builder-lib/out/...), typed here by what we call.
+const ebConfig = require('app-builder-lib/out/util/config/config') as { validateConfiguration(config: unknown, logger: unknown): Promise<void> };
+const builderUtil = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 
 type Json = { readonly [key: string]: unknown };
 const text = fs.readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8');
-const config = (yaml?.load(text) ?? {}) as Json;
+const config = (yaml.load(text) ?? {}) as Json;
 const section = (name: string): Json => (config[name] ?? {}) as Json;
 
-describe.skipIf(!yaml)('electron-builder.yml', () => {
-  it.skipIf(!ajvModule)("validates against electron-builder's JSON schema (app-builder-lib/scheme.json)", () => {
-    const schema: unknown = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'));
-    const Ajv = (ajvModule as { default: AjvCtor }).default;
+describe('electron-builder.yml', () => {
+  it("validates against electron-builder's JSON schema (app-builder-lib/scheme.json)", () => {
+    const schema = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as Record<string, unknown>;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     const valid = validate(config);
     expect(valid ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`)).toEqual([]);
@@ -49,9 +31,8 @@ describe.skipIf(!yaml)('electron-builder.yml', () => {
     expect(validate({ ...config, nsis: { ...section('nsis'), perMachin: true } })).toBe(false);
   });
 
-  it.skipIf(!ebConfig || !builderUtil)("passes electron-builder's own configuration check", async () => {
-    const { DebugLogger } = builderUtil as { DebugLogger: new (enabled: boolean) => unknown };
-    await expect(ebConfig?.validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+  it("passes electron-builder's own configuration check", async () => {
+    await expect(ebConfig.validateConfiguration(config, new builderUtil.DebugLogger(false))).resolves.toBeUndefined();
   });
 
   it('names the app and packs the bundles', () => {

@@ -1,5 +1,6 @@
 // The safeStorage fallback: refuses what is no protection, round-trips through
 // encryption, writes a private file atomically, never loses a damaged file.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import type { Logger, SecretStore } from '../../../src-main/ports';
 import { SafeStorageSecretStore, safeStorageRefusal, type SafeStorageLike } from '../../../src-main/hosts/electron/safe-storage-secret-store';
 import { chooseSecretStore } from '../../../src-main/hosts/electron/secrets';
 import { UnavailableSecretStore } from '../../../src-main/adapters/secrets/keytar-secret-store';
+import { withTmpfs } from '../../support/tmpfs';
 
 /** Reversible stand-in for the OS key: good enough to see that nothing is stored in clear. */
 function fakeSafeStorage(overrides: Partial<SafeStorageLike> = {}): SafeStorageLike {
@@ -135,15 +137,19 @@ describe('storage', () => {
     await expect(open().set('a', 'b')).rejects.toMatchObject({ code: 'secrets.failed', message: expect.stringContaining(file) });
   });
 
-  it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)('reports an unwritable folder as secrets.failed, keeping the old file', async () => {
-    await open().set('a', 'b');
-    fs.chmodSync(path.dirname(file), 0o500);
-    try {
-      await expect(open().set('a', 'c')).rejects.toMatchObject({ code: 'secrets.failed', message: expect.stringContaining('permission denied') });
-    } finally {
-      fs.chmodSync(path.dirname(file), 0o700);
-    }
-    await expect(open().get('a')).resolves.toBe('b');
+  it('reports a read-only disk as secrets.failed, keeping the old file (a real read-only tmpfs, so root cannot write either)', async () => {
+    await withTmpfs(dir, 256, async (mnt) => {
+      const onDisk = (): SecretStore => SafeStorageSecretStore.open({ file: path.join(mnt, 'secrets.json'), safeStorage: fakeSafeStorage(), platform: 'linux', log: recordingLog() });
+      const store = onDisk();
+      await store.set('a', 'b');
+      execFileSync('mount', ['-o', 'remount,ro', mnt]);
+      try {
+        await expect(store.set('a', 'c')).rejects.toMatchObject({ code: 'secrets.failed' });
+      } finally {
+        execFileSync('mount', ['-o', 'remount,rw', mnt]);
+      }
+      await expect(onDisk().get('a')).resolves.toBe('b');
+    });
   });
 });
 
