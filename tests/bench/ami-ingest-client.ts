@@ -4,6 +4,7 @@
 //   <kind> <port> <events> <operatorEvents> <timeoutMs>
 // It connects, logs in, sends `Events` (the server starts streaming on it), counts
 // every event and the operator's ones, and reports one IngestResult over IPC.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import { ActionIdGenerator, AmiDecoder, encodeAction, getHeader } from '../../src-main/core/ami/codec';
@@ -21,6 +22,7 @@ export interface IngestResult {
   readonly matched: number;
   readonly seconds: number;
   readonly cpuMicros: number;
+  readonly systemMicros: number;
   readonly peakRssMb: number;
   readonly baselineRssMb: number;
 }
@@ -58,6 +60,19 @@ let cpuAtStart: NodeJS.CpuUsage = process.cpuUsage();
 let finished = false;
 let cleanup: () => void = () => undefined;
 
+// Peak RSS of this process. Not resourceUsage().maxRSS: on Linux ru_maxrss survives
+// exec, so a forked child reports its parent's peak (the parent holds the 86 MB
+// stream). VmHWM belongs to the process image after exec.
+function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'));
+    if (hwm?.[1] !== undefined) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 function start(): void {
   startedAt = performance.now();
   cpuAtStart = process.cpuUsage();
@@ -76,7 +91,8 @@ function finish(error?: string): void {
     matched,
     seconds,
     cpuMicros: cpu.user + cpu.system,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    systemMicros: cpu.system,
+    peakRssMb: peakRssMb(),
     baselineRssMb,
   };
   cleanup();

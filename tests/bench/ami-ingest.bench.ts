@@ -75,7 +75,7 @@ function runClient(kind: ClientKind, port: number, stream: IngestStream): Promis
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: IngestResult | undefined;
-    const failed = (error: string): IngestResult => ({ kind, ok: false, error, events: 0, matched: 0, seconds: 0, cpuMicros: 0, peakRssMb: 0, baselineRssMb: 0 });
+    const failed = (error: string): IngestResult => ({ kind, ok: false, error, events: 0, matched: 0, seconds: 0, cpuMicros: 0, systemMicros: 0, peakRssMb: 0, baselineRssMb: 0 });
     const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS + 15_000);
     child.on('message', (message) => {
       result = message as IngestResult;
@@ -95,7 +95,8 @@ function describe(label: string, r: IngestResult, stream: IngestStream): string 
   if (!r.ok) return `  ${label.padEnd(34)} FAILED: ${r.error ?? '?'}`;
   const check = r.matched === stream.operatorEvents ? 'ok' : `MISMATCH (expected ${fmt(stream.operatorEvents)})`;
   return (
-    `  ${label.padEnd(34)} ${fmt(rate(r)).padStart(11)} ev/s  ${(r.cpuMicros / r.events).toFixed(2).padStart(6)} us CPU/ev` +
+    `  ${label.padEnd(34)} ${fmt(rate(r)).padStart(11)} ev/s  ${(r.cpuMicros / r.events).toFixed(2).padStart(6)} us CPU/ev ` +
+    `(${((100 * r.systemMicros) / Math.max(1, r.cpuMicros)).toFixed(0)}% kernel)` +
     `  peak RSS ${fmt(r.peakRssMb).padStart(4)} MB (idle ${fmt(r.baselineRssMb)} MB)  101 events ${fmt(r.matched)} ${check}`
   );
 }

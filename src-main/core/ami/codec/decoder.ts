@@ -32,6 +32,9 @@ import type { AmiFrame, AmiHeader, AmiMessage } from './message';
  * accept anything it does not recognise (responses, greetings). `buf` is only
  * valid during the call; while the same Buffer object is passed, its bytes in
  * [0, buf.length) never change, so a prefilter may cache searches per Buffer.
+ * Line and message limits are enforced before it is called (they are found while
+ * framing); a rejected frame is not parsed, so a too-many-headers error inside
+ * it is not reported.
  */
 export type AcceptFrame = (buf: Buffer, start: number, end: number) => boolean;
 
