@@ -2,6 +2,7 @@
 // used by main to validate every load and save, and by the renderer to
 // validate forms before sending. Secrets are NOT here: they go to the keychain.
 import { z } from 'zod';
+import { RewriteRuleSchema, validateRewriteRules } from '../phone/rewrite-rules';
 
 const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
 
@@ -38,31 +39,58 @@ export type Language = z.infer<typeof LanguageSchema>;
 export const ThemeSchema = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof ThemeSchema>;
 
+/** When the contact card pops: when my phone rings, when I answer, or never. */
+export const ScreenPopSettingsSchema = z.object({
+  when: z.enum(['ring', 'answer', 'never']).default('ring'),
+  /** Only for callers from outside (not colleagues' extensions). */
+  externalOnly: z.boolean().default(false),
+});
+export type ScreenPopSettings = z.infer<typeof ScreenPopSettingsSchema>;
+
+/** How numbers from the PBX are normalized before a CRM lookup. */
+export const NumberSettingsSchema = z.object({
+  /** ISO 3166 region for numbers without a country code, e.g. RU: 89161234567 -> +79161234567. */
+  defaultRegion: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((v) => /^[A-Z]{2}$/.test(v), { message: 'settings.error.region' })
+    .default('RU'),
+  /** Applied in order before parsing, e.g. strip an outside-line prefix 9. */
+  rewriteRules: z
+    .array(RewriteRuleSchema)
+    .max(20, { message: 'settings.error.tooManyRules' })
+    .superRefine((rules, ctx) => {
+      for (const e of validateRewriteRules(rules)) ctx.addIssue({ code: 'custom', path: [e.index, e.field], message: `settings.error.rule.${e.code}` });
+    })
+    .default([]),
+});
+export type NumberSettings = z.infer<typeof NumberSettingsSchema>;
+
 export const SettingsSchema = z.object({
   language: LanguageSchema.default('system'),
   theme: ThemeSchema.default('system'),
   pbx: PbxSettingsSchema.default(() => PbxSettingsSchema.parse({})),
+  screenPop: ScreenPopSettingsSchema.default(() => ScreenPopSettingsSchema.parse({})),
+  numbers: NumberSettingsSchema.default(() => NumberSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/** The patch form of a settings object schema: every field optional, no defaults filled in, unknown keys refused. */
+function patchOf(schema: z.ZodObject): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+    shape[key] = (inner instanceof z.ZodObject ? patchOf(inner) : inner).optional();
+  }
+  return z.object(shape).strict();
+}
+
 /** A change from the UI: any subset of fields, each validated like the whole. */
-export const SettingsPatchSchema = z
-  .object({
-    language: LanguageSchema.optional(),
-    theme: ThemeSchema.optional(),
-    pbx: z
-      .object({
-        host: PbxHostSchema.optional(),
-        port: PbxSettingsSchema.shape.port.unwrap().optional(),
-        tls: z.boolean().optional(),
-        amiUser: AmiUserSchema.optional(),
-        extension: ExtensionSchema.optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+export const SettingsPatchSchema = patchOf(SettingsSchema) as unknown as z.ZodType<SettingsPatch>;
+export type SettingsPatch = {
+  readonly [K in keyof Settings]?: Settings[K] extends readonly unknown[] ? Settings[K] : Settings[K] extends object ? { readonly [F in keyof Settings[K]]?: Settings[K][F] } : Settings[K];
+};
 
 /** A field that could not be used as found in a settings file. */
 export interface SettingsProblem {

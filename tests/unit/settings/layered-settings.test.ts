@@ -9,7 +9,7 @@ describe('resolveSettings', () => {
   });
 
   it('knows every settable field by its dotted path', () => {
-    expect(SETTINGS_PATHS).toEqual(['language', 'theme', 'pbx.host', 'pbx.port', 'pbx.tls', 'pbx.amiUser', 'pbx.extension']);
+    expect(SETTINGS_PATHS).toEqual(['language', 'theme', 'pbx.host', 'pbx.port', 'pbx.tls', 'pbx.amiUser', 'pbx.extension', 'screenPop.when', 'screenPop.externalOnly', 'numbers.defaultRegion', 'numbers.rewriteRules']);
   });
 
   it('keeps every valid field and reports each invalid one by path', () => {
@@ -17,7 +17,7 @@ describe('resolveSettings', () => {
       source: 'user.json',
       doc: { language: 'ru', theme: 'purple', pbx: { host: 'pbx.local', port: 'five', tls: true, amiUser: 'op101', extension: '1x1' } },
     });
-    expect(r.settings).toEqual({ language: 'ru', theme: 'system', pbx: { host: 'pbx.local', port: 5038, tls: true, amiUser: 'op101', extension: '' } });
+    expect(r.settings).toEqual({ ...defaultSettings(), language: 'ru', theme: 'system', pbx: { host: 'pbx.local', port: 5038, tls: true, amiUser: 'op101', extension: '' } });
     expect(r.problems.map((p) => p.path).sort()).toEqual(['pbx.extension', 'pbx.port', 'theme']);
     expect(r.problems.every((p) => p.source === 'user.json')).toBe(true);
   });
@@ -47,5 +47,24 @@ describe('applyPatch', () => {
     const next = applyPatch(doc, { language: 'en', pbx: { host: 'b.local' } });
     expect(next).toEqual({ future: { x: 1 }, theme: 'purple', language: 'en', pbx: { host: 'b.local', port: 'five' } });
     expect(doc.pbx.host).toBe('a.local');
+  });
+});
+
+describe('screen pop and number settings', () => {
+  it('validates the region and each rewrite rule, and accepts good ones (region upper-cased)', () => {
+    const r = resolveSettings({
+      source: 'u',
+      doc: { numbers: { defaultRegion: 'Kazakhstan', rewriteRules: [{ pattern: '^9(\\d{10})$', replacement: '8$1' }, { pattern: '(', replacement: '' }] } },
+    });
+    expect(r.settings.numbers.defaultRegion).toBe('RU');
+    expect(r.settings.numbers.rewriteRules).toEqual([]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ path: 'numbers.defaultRegion', message: 'settings.error.region' }),
+      expect.objectContaining({ path: 'numbers.rewriteRules', message: 'settings.error.rule.invalidRegex' }),
+    ]);
+    const ok = resolveSettings({ source: 'u', doc: { numbers: { defaultRegion: 'kz', rewriteRules: [{ pattern: '^9(\\d{10})$', replacement: '8$1' }] }, screenPop: { when: 'answer' } } });
+    expect(ok.problems).toEqual([]);
+    expect(ok.settings.numbers).toEqual({ defaultRegion: 'KZ', rewriteRules: [{ pattern: '^9(\\d{10})$', replacement: '8$1' }] });
+    expect(ok.settings.screenPop).toEqual({ when: 'answer', externalOnly: false });
   });
 });
