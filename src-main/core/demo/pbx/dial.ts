@@ -1,0 +1,509 @@
+// app_dial and the originate dialer (dial.c, "AppDial2"), with the event
+// sequences recorded in shared/reference/ami-traces: DialBegin/DialState/
+// DialEnd, the callee's AppDial Newexten, caller id and connected line
+// bookkeeping, Local channel set-up (LocalBridge), the two-party bridge with
+// BRIDGEPEER, and the teardown orders of traces a (caller side hangs up),
+// c (the calling phone hangs up), b (no answer) and e (Redirect out of the bridge).
+import type { AppResult, Blocker, PbxThread } from './apps';
+import { STATE, type Channel, type Party } from './channel';
+import { splitArgs } from './dialplan';
+import type { ChannelDriver, Location, Pbx, RedirectKind } from './pbx';
+import { EVENT_FLAG } from './permissions';
+
+/** A dial target as Dial() and Originate spell it. */
+interface Target {
+  readonly tech: 'PJSIP' | 'Local';
+  /** Endpoint for PJSIP, exten@context for Local. */
+  readonly resource: string;
+  /** The part after the tech, as DialString shows it. */
+  readonly dialString: string;
+  /** DIALEDPEERNUMBER. */
+  readonly number: string;
+  /** For a trunk: the number dialled through it. */
+  readonly trunkNumber?: string;
+}
+
+/** Parses "PJSIP/101", "PJSIP/849...@trunk", "Local/101@inbound-sim"; undefined for an unknown tech. */
+export function parseTarget(pbx: Pbx, spec: string): Target | undefined {
+  const slash = spec.indexOf('/');
+  if (slash < 0) return undefined;
+  const tech = spec.slice(0, slash);
+  const rest = spec.slice(slash + 1);
+  if (tech.toUpperCase() === 'LOCAL') {
+    const res = rest.replace(/\/n$/, '');
+    return res.includes('@') ? { tech: 'Local', resource: res, dialString: res, number: res } : { tech: 'Local', resource: `${res}@default`, dialString: res, number: res };
+  }
+  if (tech.toUpperCase() !== 'PJSIP') return undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const ep = rest.slice(at + 1);
+    return { tech: 'PJSIP', resource: ep, dialString: rest, number: rest, trunkNumber: rest.slice(0, at) };
+  }
+  void pbx;
+  return { tech: 'PJSIP', resource: rest, dialString: rest, number: rest };
+}
+
+/** Whether chan_pjsip / chan_local would create a channel for the target. */
+function requestable(pbx: Pbx, t: Target): boolean {
+  if (t.tech === 'Local') return true;
+  const ep = pbx.endpoint(t.resource);
+  if (!ep) return false;
+  return ep.trunk === true || pbx.isRegistered(t.resource);
+}
+
+/** Local channel call set-up: ;2 gets ;1's variables and crossed caller/connected, then LocalBridge. */
+function callLocal(pbx: Pbx, one: Channel, two: Channel): void {
+  for (const v of one.vars.values()) pbx.setVar(two, v.fullName, v.value);
+  // Both parties are copied before either event goes out (trace a: NewCallerid ;2 already shows the connected line).
+  const cid = pbx.updateCaller(two, one.connected, one.connected.ani);
+  const conn = pbx.updateConnected(two, { ...one.caller, ani: '' });
+  if (cid) pbx.callerEvent(two);
+  if (conn) pbx.connectedEvent(two);
+  const [context, exten] = [two.context, two.exten];
+  pbx.publish('LocalBridge', EVENT_FLAG.call, [...pbx.snapshot(one, 'LocalOne'), ...pbx.snapshot(two, 'LocalTwo'), ['Context', context], ['Exten', exten], ['LocalOptimization', 'Yes']]);
+}
+
+function dialEvent(pbx: Pbx, name: 'DialBegin' | 'DialState' | 'DialEnd', caller: Channel | undefined, callee: Channel, tail: [string, string][]): void {
+  pbx.publish(name, EVENT_FLAG.call, [...(caller ? pbx.snapshot(caller) : []), ...pbx.snapshot(callee, 'Dest'), ...tail]);
+}
+
+interface Leg {
+  readonly callee: Channel;
+  readonly target: Target;
+  /** The Local ;2 that runs the dialplan for a Local target. */
+  readonly two: Channel | undefined;
+  done: boolean;
+}
+
+/** Dial(): one instance per execution, blocking the caller's thread until it returns. */
+export class DialApp implements Blocker {
+  readonly #pbx: Pbx;
+  readonly #caller: Channel;
+  readonly #legs: Leg[] = [];
+  readonly #targets: string[];
+  readonly #timeoutMs: number;
+  #started = 0;
+  #answeredAt = 0;
+  #bridged: Leg | undefined;
+  #cancelTimeout: (() => void) | undefined;
+  #finished = false;
+
+  constructor(
+    readonly thread: PbxThread,
+    data: string,
+  ) {
+    this.#pbx = thread.pbx;
+    this.#caller = thread.ch;
+    const [targets = '', timeout = ''] = splitArgs(data);
+    this.#targets = targets.split('&').filter((t) => t !== '');
+    const secs = Number(timeout);
+    this.#timeoutMs = timeout !== '' && Number.isFinite(secs) && secs > 0 ? secs * 1000 : 0;
+  }
+
+  start(): AppResult {
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    this.#started = pbx.now();
+    for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'RINGTIME', 'RINGTIME_MS', 'PROGRESSTIME', 'PROGRESSTIME_MS']) {
+      pbx.setVar(caller, v, '');
+    }
+    pbx.celApp(caller, 'APP_START');
+    for (const spec of this.#targets) {
+      const target = parseTarget(pbx, spec);
+      if (!target || !requestable(pbx, target)) continue;
+      this.#legs.push(this.#callTarget(target));
+    }
+    if (this.#legs.length === 0) {
+      pbx.setVar(caller, 'DIALSTATUS', 'CHANUNAVAIL');
+      pbx.cdrDialStatus(caller, 'CHANUNAVAIL');
+      pbx.celApp(caller, 'APP_END');
+      pbx.cdrFork(caller);
+      return { kind: 'next' };
+    }
+    if (this.#timeoutMs > 0) this.#cancelTimeout = pbx.schedule(this.#timeoutMs, () => this.#timeout());
+    return { kind: 'block', blocker: this };
+  }
+
+  #callTarget(target: Target): Leg {
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    let callee: Channel;
+    let two: Channel | undefined;
+    if (target.tech === 'Local') {
+      const at = target.resource.indexOf('@');
+      const pair = pbx.newLocalPair(target.resource.slice(0, at), target.resource.slice(at + 1), { linkedid: caller.linkedid, cdrOne: false });
+      callee = pair.one;
+      two = pair.two;
+    } else {
+      callee = pbx.newPjsipChannel(target.resource, { linkedid: caller.linkedid, cdr: false });
+    }
+    const leg: Leg = { callee, target, two, done: false };
+    pbx.setDriver(callee, this.#legDriver(leg));
+    pbx.setVar(callee, 'DIALEDPEERNUMBER', target.number);
+    // ast_channel_inherit_variables(): "_X" once (as X), "__X" forever (keeps its underscores).
+    for (const v of caller.vars.values()) {
+      if (v.fullName.startsWith('__')) pbx.setVar(callee, v.fullName, v.value);
+      else if (v.fullName.startsWith('_')) pbx.setVar(callee, v.fullName.slice(1), v.value);
+    }
+    callee.exten = caller.exten;
+    callee.appl = 'AppDial';
+    callee.data = '(Outgoing Line)';
+    // Caller id and connected line are set first; Newexten already shows them (trace c #47).
+    // No caller id from the channel driver: the dialled extension, named after the connected line.
+    const cid = callee.caller.num === '' ? pbx.updateCaller(callee, { num: caller.exten, name: caller.connected.name }) : false;
+    const conn = pbx.updateConnected(callee, { ...caller.caller });
+    pbx.newexten(callee);
+    if (cid) pbx.callerEvent(callee);
+    if (conn) pbx.connectedEvent(callee);
+    if (two) callLocal(pbx, callee, two);
+    pbx.cdrDialed(caller, callee);
+    dialEvent(pbx, 'DialBegin', caller, callee, [['DialString', target.dialString]]);
+    if (two) {
+      const ctx = two.context;
+      const ex = two.exten;
+      pbx.startThread(pbx, two, { context: ctx, exten: ex, priority: 1 });
+    } else pbx.callPjsip(callee);
+    return leg;
+  }
+
+  #legDriver(leg: Leg): ChannelDriver {
+    return {
+      hangup: () => this.#legHangup(leg),
+      ringing: () => this.#legRinging(leg),
+      answered: () => this.#legAnswered(leg),
+      redirect: (_ch: Channel, to: Location) => this.#calleeRedirect(leg, to),
+    };
+  }
+
+  #legRinging(leg: Leg): void {
+    if (leg.done || this.#finished) return;
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    pbx.connectedLineUpdate(caller, leg.callee.caller);
+    pbx.indicateRingingThroughLocal(caller);
+    const ms = pbx.now() - this.#started;
+    pbx.setVar(caller, 'RINGTIME', String(Math.floor(ms / 1000)));
+    pbx.setVar(caller, 'RINGTIME_MS', String(ms));
+    if (caller.localPeer && caller.name.endsWith(';2')) pbx.notifyRinging(caller.localPeer);
+    dialEvent(pbx, 'DialState', caller, leg.callee, [['DialStatus', 'RINGING']]);
+  }
+
+  #legAnswered(leg: Leg): void {
+    if (leg.done || this.#finished || this.#bridged) return;
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    this.#cancelTimeout?.();
+    this.#answeredAt = pbx.now();
+    this.#bridged = leg;
+    for (const other of this.#legs) {
+      if (other === leg || other.done) continue;
+      other.done = true;
+      dialEvent(pbx, 'DialEnd', caller, other.callee, [['DialStatus', 'CANCEL']]);
+      pbx.setCause(other.callee, 26);
+      pbx.destroyChannel(other.callee);
+    }
+    pbx.setVar(caller, 'DIALSTATUS', 'ANSWER');
+    pbx.setVar(caller, 'DIALEDPEERNAME', leg.callee.name);
+    pbx.setVar(caller, 'DIALEDPEERNUMBER', leg.target.number);
+    pbx.cdrDialStatus(caller, 'ANSWER');
+    // The answered callee leaves its dialled extension (DialEnd already shows DestExten empty).
+    leg.callee.exten = '';
+    pbx.markPendingNewexten(leg.callee);
+    dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'ANSWER']]);
+    if (caller.state !== STATE.up) pbx.answer(caller);
+    const b = pbx.createBridge();
+    pbx.joinBridge(b, leg.callee);
+    pbx.joinBridge(b, caller);
+  }
+
+  #timeout(): void {
+    if (this.#finished || this.#bridged) return;
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    for (const leg of this.#legs) {
+      if (leg.done) continue;
+      leg.done = true;
+      dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'NOANSWER']]);
+    }
+    this.#finish('NOANSWER', false);
+    for (const leg of this.#legs) {
+      // Dial's hanguptree() with cause 0: the unanswered callee shows "Cause: 0 Unknown" (trace b).
+      pbx.setCause(leg.callee, 0);
+      pbx.destroyChannel(leg.callee);
+    }
+    this.thread.resume({ kind: 'next' });
+  }
+
+  /** Sets DIALSTATUS, ends the CDR record, publishes APP_END. */
+  #finish(status: string, hangup: boolean): void {
+    this.#finished = true;
+    this.#cancelTimeout?.();
+    const pbx = this.#pbx;
+    pbx.setVar(this.#caller, 'DIALSTATUS', status);
+    pbx.cdrDialStatus(this.#caller, status);
+    pbx.celApp(this.#caller, 'APP_END');
+    if (!hangup) pbx.cdrFork(this.#caller);
+  }
+
+  /**
+   * ANSWEREDTIME/DIALEDTIME: app_dial measures from the caller channel's own
+   * answer and creation times, not from this Dial, so after a Redirect the
+   * second Dial reports the whole call (trace e: 7 s where 102 talked 5 s).
+   */
+  #endVars(): void {
+    const pbx = this.#pbx;
+    const now = pbx.now();
+    const answered = now - (this.#caller.answeredAt ?? this.#answeredAt);
+    const dialed = now - this.#caller.createdAt;
+    pbx.setVar(this.#caller, 'ANSWEREDTIME', String(Math.floor(answered / 1000)));
+    pbx.setVar(this.#caller, 'ANSWEREDTIME_MS', String(answered));
+    pbx.setVar(this.#caller, 'DIALEDTIME', String(Math.floor(dialed / 1000)));
+    pbx.setVar(this.#caller, 'DIALEDTIME_MS', String(dialed));
+  }
+
+  /** Hangs up the callee left in the bridge after the caller went (BridgeLeave, BridgeDestroy, Hangup). */
+  #teardownCallee(leg: Leg): void {
+    const pbx = this.#pbx;
+    const b = leg.callee.bridge;
+    if (b) {
+      pbx.leaveBridge(leg.callee);
+      if (b.channels.length === 0) pbx.destroyBridge(b);
+    }
+    leg.done = true;
+    if (!leg.callee.destroyed) {
+      if (!pbx.hasCause(leg.callee)) pbx.setCause(leg.callee, 16);
+      pbx.destroyChannel(leg.callee);
+    }
+  }
+
+  // Blocker: the caller got a hangup request.
+  interrupt(): void {
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    if (this.#finished) return;
+    if (this.#bridged) {
+      // Trace a/c/m: the caller leaves first, Dial sets its end variables, the
+      // caller's dialplan ends (SoftHangupRequest, Hangup), then the callee goes.
+      const leg = this.#bridged;
+      pbx.leaveBridge(caller);
+      // The bridge passes the hangup source to the party left behind (trace c: the Local ;1 gets "PJSIP/101-...").
+      if (leg.callee.hangupSource === '') leg.callee.hangupSource = caller.hangupSource;
+      this.#endVars();
+      this.#finish('ANSWER', true);
+      if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
+      this.thread.resume({ kind: 'hangup' });
+      this.#teardownCallee(leg);
+      return;
+    }
+    if (this.thread.redirecting) {
+      for (const leg of this.#legs) {
+        if (leg.done) continue;
+        leg.done = true;
+        dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'CANCEL']]);
+        pbx.destroyChannel(leg.callee);
+      }
+      this.#finish('CANCEL', false);
+      this.thread.resume({ kind: 'goto' });
+      return;
+    }
+    // The caller hung up while the callees ring: they are cancelled.
+    for (const leg of this.#legs) {
+      if (leg.done) continue;
+      leg.done = true;
+      dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'CANCEL']]);
+    }
+    this.#finish('CANCEL', true);
+    this.thread.resume({ kind: 'hangup' });
+    for (const leg of this.#legs) {
+      if (!leg.callee.destroyed) {
+        pbx.setCause(leg.callee, 16);
+        pbx.destroyChannel(leg.callee);
+      }
+    }
+  }
+
+  /** A callee got a hangup request: before answer the leg failed; after, the call is over. */
+  #legHangup(leg: Leg): void {
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    if (leg.done) {
+      if (!leg.callee.destroyed) pbx.destroyChannel(leg.callee);
+      return;
+    }
+    if (this.#bridged === leg) {
+      // The callee's side hung up: it leaves, goes, and the caller's Dial returns
+      // -1 (no 'g' option), so the caller hangs up too.
+      leg.done = true;
+      pbx.leaveBridge(leg.callee);
+      if (caller.hangupSource === '') caller.hangupSource = leg.callee.hangupSource;
+      pbx.destroyChannel(leg.callee);
+      const b = caller.bridge;
+      pbx.leaveBridge(caller);
+      if (b && b.channels.length === 0) pbx.destroyBridge(b);
+      this.#endVars();
+      this.#finish('ANSWER', true);
+      if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
+      this.thread.resume({ kind: 'hangup' });
+      return;
+    }
+    leg.done = true;
+    const cause = leg.callee.hangupCause;
+    const status = cause === 17 || cause === 21 ? 'BUSY' : cause === 34 ? 'CONGESTION' : cause === 19 || cause === 18 ? 'NOANSWER' : 'CHANUNAVAIL';
+    dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', status]]);
+    pbx.destroyChannel(leg.callee);
+    if (this.#legs.every((l) => l.done)) {
+      this.#finish(status, false);
+      this.thread.resume({ kind: 'next' });
+    }
+  }
+
+  // Blocker: AMI Redirect / blind transfer of the caller while bridged (trace e).
+  redirect(to: Location, how: RedirectKind): boolean {
+    const leg = this.#bridged;
+    if (!leg || this.#finished) return false;
+    void how;
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    pbx.leaveBridge(caller, () => {
+      // The after-bridge goto moves the channel before Dial returns; the
+      // Newexten shows the new place with the old application still set.
+      this.thread.continueAfterBridge(to);
+      pbx.newexten(caller);
+    });
+    pbx.setVar(caller, 'DIALSTATUS', 'ANSWER');
+    this.#finished = true;
+    pbx.cdrDialStatus(caller, 'ANSWER');
+    pbx.celApp(caller, 'APP_END');
+    pbx.cdrFork(caller);
+    this.#teardownCallee(leg);
+    // pbx.c then increments the priority: the redirected caller skips priority 1 (trace e).
+    this.thread.resume({ kind: 'next' });
+    return true;
+  }
+
+  /** The callee is redirected out of the bridge: it gets its own dialplan; the caller's Dial ends. */
+  #calleeRedirect(leg: Leg, to: Location): boolean {
+    if (this.#bridged !== leg || this.#finished) return false;
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    leg.done = true;
+    const callee = leg.callee;
+    pbx.leaveBridge(callee);
+    pbx.setDriver(callee, undefined);
+    pbx.startThread(pbx, callee, to);
+    const b = caller.bridge;
+    pbx.leaveBridge(caller);
+    if (b && b.channels.length === 0) pbx.destroyBridge(b);
+    this.#endVars();
+    this.#finish('ANSWER', true);
+    if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
+    this.thread.resume({ kind: 'hangup' });
+    return true;
+  }
+
+  /** The bridged callee, for transfers and parking. */
+  get bridgedCallee(): Channel | undefined {
+    return this.#bridged?.callee;
+  }
+}
+
+export interface OriginateRequest {
+  /** Channel header as given ("Local/101@inbound-sim", "PJSIP/101"). */
+  readonly channel: string;
+  readonly context?: string;
+  readonly exten?: string;
+  readonly priority?: number | string;
+  readonly application?: string;
+  readonly data?: string;
+  readonly timeoutMs: number;
+  readonly callerId?: { readonly num: string; readonly name: string };
+  readonly variables: readonly (readonly [string, string])[];
+}
+
+export interface OriginateOutcome {
+  readonly success: boolean;
+  /** OriginateResponse Reason: 4 answered, 0 on every failure the traces show. */
+  readonly reason: number;
+  readonly channel: Channel | undefined;
+}
+
+/**
+ * ast_pbx_outgoing_exten/app through the dial API: the target is created with
+ * "AppDial2" as its application and dialled without a caller channel
+ * (DialBegin has no Channel block). Returns the created channel (;1 for Local),
+ * or undefined when the channel cannot be
+ * requested at all (unknown tech, unknown or unregistered endpoint): then
+ * there are no events, only the failed response (trace i).
+ */
+export function originate(pbx: Pbx, req: OriginateRequest, done: (o: OriginateOutcome) => void): Channel | undefined {
+  const target = parseTarget(pbx, req.channel);
+  if (!target || !requestable(pbx, target)) return undefined;
+  let ch: Channel;
+  let two: Channel | undefined;
+  if (target.tech === 'Local') {
+    const at = target.resource.indexOf('@');
+    const pair = pbx.newLocalPair(target.resource.slice(0, at), target.resource.slice(at + 1), { cdrOne: true });
+    ch = pair.one;
+    two = pair.two;
+  } else {
+    ch = pbx.newPjsipChannel(target.resource, { cdr: true });
+  }
+  ch.appl = 'AppDial2';
+  ch.data = '(Outgoing Line)';
+  pbx.newexten(ch);
+  pbx.cdrApp(ch, 'AppDial2', '(Outgoing Line)');
+  for (const [name, value] of req.variables) pbx.setVar(ch, name, value);
+  if (req.callerId) {
+    pbx.setCaller(ch, req.callerId, req.callerId.num);
+    const connected: Party = { num: req.callerId.num, name: req.callerId.name, ani: '' };
+    pbx.setConnected(ch, connected);
+  }
+  if (two) callLocal(pbx, ch, two);
+  dialEvent(pbx, 'DialBegin', undefined, ch, [['DialString', target.dialString]]);
+
+  let settled = false;
+  // Set once the timer exists; the phone and the Local ;2 act from the run queue, after that.
+  const timer: { cancel: (() => void) | undefined } = { cancel: undefined };
+  const fail = (status: string): void => {
+    if (settled) return;
+    settled = true;
+    timer.cancel?.();
+    dialEvent(pbx, 'DialEnd', undefined, ch, [['DialStatus', status]]);
+    done({ success: false, reason: 0, channel: undefined });
+  };
+  pbx.setDriver(ch, {
+    ringing: () => {
+      if (!settled) dialEvent(pbx, 'DialState', undefined, ch, [['DialStatus', 'RINGING']]);
+    },
+    answered: () => {
+      if (settled) return;
+      settled = true;
+      timer.cancel?.();
+      dialEvent(pbx, 'DialEnd', undefined, ch, [['DialStatus', 'ANSWER']]);
+      done({ success: true, reason: 4, channel: ch });
+      pbx.setDriver(ch, undefined);
+      if (req.application) {
+        pbx.startApplication(pbx, ch, req.application, req.data ?? '');
+      } else {
+        pbx.startThread(pbx, ch, { context: req.context ?? 'default', exten: req.exten ?? 's', priority: req.priority ?? 1 });
+      }
+    },
+    hangup: () => {
+      // The target went before answering (Local ;2 gave up, the phone rejected).
+      fail(ch.getVar('CHANLOCALSTATUS') || 'NOANSWER');
+      pbx.destroyChannel(ch);
+    },
+  });
+  timer.cancel = pbx.schedule(req.timeoutMs, () => {
+    if (settled) return;
+    fail('NOANSWER');
+    pbx.setCause(ch, 0);
+    pbx.destroyChannel(ch);
+  });
+  if (two) {
+    const t = two;
+    pbx.startThread(pbx, t, { context: t.context, exten: t.exten, priority: 1 });
+  } else pbx.callPjsip(ch);
+  return ch;
+}
+
