@@ -75,8 +75,9 @@ export interface AmiConnectionConfig {
   readonly pbxEventFilter?: boolean;
   /**
    * eventfilter expressions to add with the `Filter` action after login; default:
-   * the ones ami-config generates for the extension (only with the default
-   * channel pattern). `[]` skips the Filter action.
+   * the ones ami-config generates for the extension, plus `Event: Shutdown` and
+   * this connection's ActionID prefix (only with the default channel pattern).
+   * `[]` skips the Filter action.
    */
   readonly filterAction?: readonly string[];
 }
@@ -167,7 +168,7 @@ class Session {
     readonly socket: AmiSocket,
     clock: Clock,
     filter: OperatorFilter,
-    onForeign: () => void,
+    onForeign: (text: () => string) => void,
   ) {
     const accept = filter.acceptFrame;
     // The operator filter's byte prefilter skips decoding other operators'
@@ -178,7 +179,7 @@ class Session {
         : {
             acceptFrame: (buf, start, end) => {
               if (accept(buf, start, end)) return true;
-              onForeign();
+              onForeign(() => buf.toString('latin1', start, end));
               return false;
             },
           },
@@ -259,6 +260,7 @@ export class AmiConnection implements AmiEventSource {
 
   #config: AmiConnectionConfig | null = null;
   #filter: OperatorFilter | undefined;
+  #deviceMention: RegExp | undefined;
   #phase: Phase = 'idle';
   #status: ConnectionStatus = { state: 'unconfigured' };
   #session: Session | undefined;
@@ -341,6 +343,7 @@ export class AmiConnection implements AmiEventSource {
         extension: config.extension,
         ...(config.channelPattern === undefined ? {} : { channelPattern: config.channelPattern }),
       });
+      this.#deviceMention = new RegExp(`/${config.extension.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}(?![0-9])`);
     } catch (error) {
       this.#phase = 'error';
       const why = error instanceof Error ? error.message : String(error);
@@ -419,7 +422,7 @@ export class AmiConnection implements AmiEventSource {
     }
     this.#connects += 1;
     this.#openSockets += 1;
-    const session = new Session(socket, this.#clock, filter, () => this.#onForeign(session));
+    const session = new Session(socket, this.#clock, filter, (text) => this.#onForeign(session, text));
     this.#session = session;
 
     const onData = (chunk: Buffer): void => {
@@ -597,7 +600,7 @@ export class AmiConnection implements AmiEventSource {
     }
     const own = actionId !== undefined && actionId.startsWith(this.#idPrefix);
     if (!own && this.#filter?.concernsOperator(m) !== true) {
-      this.#onForeign(session);
+      this.#onForeign(session, () => m.headers.map(([n, v]) => `${n}: ${v}`).join('\n'));
       return;
     }
     const event: AmiEvent = { name, message: m, receivedAt: this.#clock.now() };
@@ -611,9 +614,15 @@ export class AmiConnection implements AmiEventSource {
     }
   }
 
-  /** An event of another operator reached us: the PBX is not filtering for this user. */
-  #onForeign(session: Session): void {
+  /**
+   * An event the client-side match dropped. While a PBX eventfilter is claimed,
+   * one that does not even mention this operator's device (`/101` not followed by
+   * a digit: the generated eventfilters also admit `Interface: PJSIP/101` and the
+   * suffix-less `Channel: PJSIP/101`) proves the PBX is not filtering for this user.
+   */
+  #onForeign(session: Session, text: () => string): void {
     if (session.filtering !== 'pbx-eventfilter+client' || this.#phase !== 'ready' || this.#session !== session) return;
+    if (this.#deviceMention?.test(text()) === true) return;
     session.filtering = 'client-only';
     const config = this.#config;
     this.#log.warn('PBX eventfilter expected but events of other extensions arrive: filtering on the client only', { user: config?.username });
@@ -690,7 +699,12 @@ export class AmiConnection implements AmiEventSource {
 
   async #setUpFiltering(ami: AmiActionSender, config: AmiConnectionConfig): Promise<AmiFiltering> {
     const fallback: AmiFiltering = config.pbxEventFilter === true ? 'pbx-eventfilter+client' : 'client-only';
-    const filters = config.filterAction ?? (config.channelPattern === undefined ? operatorEventFilters(config.extension) : []);
+    // Include filters drop everything they do not match, Shutdown and the
+    // OriginateResponse of an originate from a non-operator channel included, so
+    // those are let through explicitly (our ActionIDs carry a unique prefix).
+    const filters =
+      config.filterAction ??
+      (config.channelPattern === undefined ? [...operatorEventFilters(config.extension), 'Event: Shutdown', `ActionID: ${this.#idPrefix}`] : []);
     let added = 0;
     for (const expression of filters) {
       try {
