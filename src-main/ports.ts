@@ -2,6 +2,7 @@
 // construction (see core/app.ts); hosts hand in real implementations, tests hand
 // in real ones pointed at local servers or small in-memory ones.
 import type { Settings, SettingsPatch, SettingsProblem } from '../src-shared/domain/settings';
+import type { HistoryEntry } from '../src-shared/domain/history';
 
 /** Time and timers, so backoff and timeouts can run on a fake clock in tests. */
 export interface Clock {
@@ -53,4 +54,12 @@ export interface SettingsStore {
   /** Validates and persists; throws an AppError (settings.invalid / settings.writeFailed) without changing anything. */
   update(patch: SettingsPatch): SettingsLoadResult;
   readonly location: string;
+}
+
+/** Finished calls kept on this desk (History, the missed-calls badge). */
+export interface HistoryStore {
+  /** Oldest first. */
+  all(): readonly HistoryEntry[];
+  /** Adds (or replaces, by call id) and persists; never throws (a failed write is logged, the entry kept in memory). */
+  append(entry: HistoryEntry): void;
 }
