@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createCore, type SidecallCore } from '../core/app';
 import { systemClock } from '../core/clock';
 import { createLoggerFactory, streamSink, type LogSink } from '../core/log/logger';
-import { createUnconfiguredSource } from '../core/connection/unconfigured-source';
+import { createAmiConnectionSource } from '../core/ami/ami-connection-source';
+import { netTransport } from '../core/ami/connection/net-transport';
 import type { LoggerFactory, SecretStore } from '../ports';
 import { FileSettingsStore } from './settings/file-settings-store';
 import { fileSink, teeSink } from './log/file-sink';
@@ -46,7 +47,8 @@ export function bootstrapCore(input: BootstrapInput): Bootstrapped {
     clock: systemClock,
     log,
     info: { name: APP_NAME, version: APP_VERSION, host: input.host, platform: process.platform, systemLanguage: input.systemLanguage },
-    connection: createUnconfiguredSource,
+    // Unconfigured while no PBX host is set; otherwise the operator's AMI session.
+    connection: () => createAmiConnectionSource({ transport: netTransport, clock: systemClock, log }),
   });
   return { core, log, logDir: paths.logDir };
 }

@@ -1,13 +1,16 @@
-// Builds a real core (file settings in a temp folder) for integration tests.
+// Builds a real core (file settings in a temp folder, the real AMI connection
+// source unless a test hands in another) for integration tests.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCore, type SidecallCore } from '../../src-main/core/app';
 import { createLoggerFactory, memorySink } from '../../src-main/core/log/logger';
-import { createUnconfiguredSource } from '../../src-main/core/connection/unconfigured-source';
+import { createAmiConnectionSource } from '../../src-main/core/ami/ami-connection-source';
+import { netTransport } from '../../src-main/core/ami/connection/net-transport';
+import type { ConnectionSourceFactory } from '../../src-main/core/connection/connection-source';
 import { FileSettingsStore } from '../../src-main/adapters/settings/file-settings-store';
 import { systemClock } from '../../src-main/core/clock';
-import type { SecretStore } from '../../src-main/ports';
+import type { LoggerFactory, SecretStore } from '../../src-main/ports';
 import { MemorySecretStore } from './memory-secret-store';
 
 export interface CoreFixture {
@@ -23,18 +26,26 @@ export function tempDir(prefix = 'sidecall-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function createCoreFixture(opts: { overrideFile?: string; secrets?: SecretStore } = {}): Promise<CoreFixture> {
+export interface CoreFixtureOptions {
+  readonly overrideFile?: string;
+  readonly secrets?: SecretStore;
+  /** The PBX connection; default: the real AMI source over node:net (unconfigured until a PBX host is set). */
+  readonly connection?: (log: LoggerFactory) => ConnectionSourceFactory;
+}
+
+export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<CoreFixture> {
   const dir = tempDir();
   const settingsFile = path.join(dir, 'settings.json');
   const logs = memorySink();
   const secrets = opts.secrets ?? new MemorySecretStore();
+  const log = createLoggerFactory(logs, 'debug');
   const core = createCore({
     settings: new FileSettingsStore({ userFile: settingsFile, ...(opts.overrideFile ? { overrideFile: opts.overrideFile } : {}) }),
     secrets,
     clock: systemClock,
-    log: createLoggerFactory(logs, 'debug'),
+    log,
     info: { name: 'Sidecall', version: '0.0.0-test', host: 'web', platform: process.platform, systemLanguage: 'en' },
-    connection: createUnconfiguredSource,
+    connection: opts.connection?.(log) ?? (() => createAmiConnectionSource({ transport: netTransport, clock: systemClock, log })),
   });
   await core.start();
   return {
