@@ -7,8 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AmiCodecError, getHeader } from '../../../src-main/core/ami/codec';
 import * as ami from '../../../src-main/core/ami/actions';
 import { AmiActionError } from '../../../src-main/core/ami/connection';
-import { startAmiServer, type AmiServer } from '../../../src-main/core/demo/pbx/server';
-import { simulateInbound } from '../../../src-main/core/demo/pbx/calls';
+import { simulateInbound, startAmiServer, type AmiServer } from '../../support/ami-server';
 import { FakeClock } from '../../support/fake-clock';
 import { client, configFor, isState, type Client } from './support';
 

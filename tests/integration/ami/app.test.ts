@@ -4,7 +4,7 @@
 // are reported in the operator's words without any connection attempt.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../../src-shared/domain/connection';
-import { startAmiServer, type AmiServer } from '../../../src-main/core/demo/pbx/server';
+import { startAmiServer, type AmiServer } from '../../support/ami-server';
 import { createCoreFixture, type CoreFixture } from '../../support/core-fixture';
 
 const cleanups: (() => Promise<void>)[] = [];

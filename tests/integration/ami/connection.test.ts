@@ -6,11 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmiDisconnectedError, AmiTimeoutError, backoffCeiling } from '../../../src-main/core/ami/connection';
 import { coreShowChannels, ping, status as statusAction } from '../../../src-main/core/ami/actions';
-import { startAmiServer, type AmiServer, type AmiServerOptions } from '../../../src-main/core/demo/pbx/server';
-import { simulateInbound } from '../../../src-main/core/demo/pbx/calls';
+import { simulateInbound, startAmiServer, testTlsMaterial, type AmiServer, type AmiServerOptions } from '../../support/ami-server';
 import { getHeader } from '../../../src-main/core/ami/codec';
 import { FakeClock } from '../../support/fake-clock';
-import { client, configFor, fireRetry, isState, seededRandom, selfSignedCert, tick, type Client } from './support';
+import { client, configFor, fireRetry, isState, seededRandom, tick, type Client } from './support';
 
 const servers: AmiServer[] = [];
 const clients: Client[] = [];
@@ -57,7 +56,7 @@ describe('AMI connection against the test server', () => {
   });
 
   it('logs in over TLS, and explains a certificate it cannot trust', async () => {
-    const { key, cert } = selfSignedCert();
+    const { key, cert } = testTlsMaterial();
     const srv = await server({ tls: { key, cert } });
     const trusted = newClient();
     trusted.conn.configure(configFor(srv, 'op101', 'op101secret', { tls: true, ca: cert }));

@@ -2,11 +2,7 @@
 // real sockets to the AMI test server, a transport that keeps the sockets it
 // opened (for leak checks), and event-driven waits (no sleeps: each wait ends
 // when the awaited status or event arrives; vitest's timeout is the backstop).
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import type net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { ConnectionStatus } from '../../../src-shared/domain/connection';
 import { AmiConnection, netTransport, type AmiConnectionConfig, type AmiTimingOptions, type AmiTransport } from '../../../src-main/core/ami/connection';
 import type { AmiEvent, AmiResync } from '../../../src-main/core/ami/event-source';
@@ -133,17 +129,3 @@ export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A throwaway self-signed certificate for 127.0.0.1 / localhost (openssl), for the TLS tests. */
-export function selfSignedCert(): { readonly key: string; readonly cert: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-ami-tls-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' });
-    return { key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}

@@ -446,6 +446,32 @@ describe('AmiConnection state machine', () => {
     expect(pbx.sockets).toHaveLength(1);
   });
 
+  it('survives listeners that reconfigure or dispose from inside a status change', async () => {
+    const pbx = new FakePbx();
+    const r = rig(pbx);
+    let once = true;
+    r.conn.onStatus((s) => {
+      if (s.state === 'connecting' && once) {
+        once = false;
+        r.conn.configure({ ...CONFIG, extension: '102' });
+      }
+    });
+    r.conn.configure(CONFIG);
+    await settle();
+    expect(pbx.sockets).toHaveLength(1);
+    expect(r.conn.status().state).toBe('ready');
+
+    const pbx2 = new FakePbx();
+    const r2 = rig(pbx2);
+    r2.conn.onStatus((s) => {
+      if (s.state === 'loggingIn') void r2.conn.dispose();
+    });
+    r2.conn.configure(CONFIG);
+    await settle();
+    expect(pbx2.open).toHaveLength(0);
+    expect(r2.clock.pending).toBe(0);
+  });
+
   it('dispose() while waiting to reconnect cancels the retry', async () => {
     const pbx = new FakePbx({ onConnect: 'refuse' });
     const r = rig(pbx);

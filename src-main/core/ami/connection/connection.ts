@@ -179,7 +179,8 @@ class Session {
         : {
             acceptFrame: (buf, start, end) => {
               if (accept(buf, start, end)) return true;
-              onForeign(() => buf.toString('latin1', start, end));
+              // Only while a PBX eventfilter is claimed: no work on the hot path otherwise.
+              if (this.filtering === 'pbx-eventfilter+client') onForeign(() => buf.toString('latin1', start, end));
               return false;
             },
           },
@@ -407,6 +408,8 @@ export class AmiConnection implements AmiEventSource {
     const target = describeAmiTarget(config);
     this.#phase = 'connecting';
     this.#setStatus({ state: 'connecting', target });
+    // A status listener may have reconfigured or disposed us meanwhile.
+    if (this.#phase !== 'connecting' || this.#config !== config || this.#session !== undefined) return;
     let socket: AmiSocket;
     try {
       socket = this.#transport.connect({
@@ -576,6 +579,7 @@ export class AmiConnection implements AmiEventSource {
     if (config === null) return;
     this.#phase = 'loggingIn';
     this.#setStatus({ state: 'loggingIn', target: describeAmiTarget(config) });
+    if (!session.alive || this.#session !== session) return;
     void this.#logIn(session, config);
   }
 
@@ -600,7 +604,7 @@ export class AmiConnection implements AmiEventSource {
     }
     const own = actionId !== undefined && actionId.startsWith(this.#idPrefix);
     if (!own && this.#filter?.concernsOperator(m) !== true) {
-      this.#onForeign(session, () => m.headers.map(([n, v]) => `${n}: ${v}`).join('\n'));
+      if (session.filtering === 'pbx-eventfilter+client') this.#onForeign(session, () => m.headers.map(([n, v]) => `${n}: ${v}`).join('\n'));
       return;
     }
     const event: AmiEvent = { name, message: m, receivedAt: this.#clock.now() };
