@@ -12,6 +12,8 @@ export const ErrorCodeSchema = z.enum([
   'settings.locked',
   'secrets.unavailable',
   'secrets.failed',
+  'crm.unsupported',
+  'demo.unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -3,8 +3,13 @@
 // (Electron, browser mode) run exactly this.
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
 import type { AppInfo, EventChannel, EventOf, Reply, SettingsView } from '../../src-shared/ipc/contract';
-import type { Clock, LoggerFactory, SecretStore, SettingsStore } from '../ports';
-import type { ConnectionSource, ConnectionSourceFactory } from './connection/connection-source';
+import type { Clock, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
+import type { ConnectionSource } from './connection/connection-source';
+import type { AmiEventSource } from './ami/event-source';
+import { createCallsService, type CallsService } from './screen-pop/calls-service';
+import { createContactLookup, type ContactLookupService } from './crm/contact-lookup';
+import type { CrmConnector } from './crm/connector';
+import { DEMO_EXTENSION, type DemoMode } from './demo/demo-mode';
 import { createRouter, type Router } from './ipc/router';
 import { AppError } from '../../src-shared/errors';
 import { patchPaths } from './settings/layered-settings';
@@ -18,7 +23,11 @@ export interface CoreDeps {
   readonly clock: Clock;
   readonly log: LoggerFactory;
   readonly info: Omit<AppInfo, 'settingsLocation'>;
-  readonly connection: ConnectionSourceFactory;
+  /** The PBX connection; an AMI-backed one also hands out its event source (`ami`). */
+  readonly connection: () => ConnectionSource & { readonly ami?: AmiEventSource };
+  readonly history: HistoryStore;
+  /** The embedded demo PBX and CRM, used while no PBX host is set. */
+  readonly demo?: DemoMode;
 }
 
 export type CoreEventListener = <C extends EventChannel>(channel: C, payload: EventOf<C>) => void;
@@ -44,8 +53,32 @@ export function createCore(deps: CoreDeps): SidecallCore {
     }
   };
 
-  const connection: ConnectionSource = deps.connection();
+  const connection = deps.connection();
   const offStatus = connection.onStatus((s: ConnectionStatus) => emit('connection.status', s));
+  let demoActive = false;
+  let demoLookup: { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined;
+
+  const calls: CallsService | undefined = connection.ami
+    ? createCallsService({
+        ami: connection.ami,
+        clock: deps.clock,
+        log: deps.log('calls'),
+        history: deps.history,
+        settings: () => deps.settings.load().settings,
+        extension: () => (demoActive ? DEMO_EXTENSION : deps.settings.load().settings.pbx.extension),
+        crm: () => (demoActive ? demoLookup : undefined),
+        demo: () => demoActive,
+        publish: (v) => emit('calls.changed', v),
+        historyChanged: (callId) => emit('history.changed', { callId }),
+      })
+    : undefined;
+
+  function requireDemo(): DemoMode {
+    if (!deps.demo || !demoActive) {
+      throw new AppError('demo.unavailable', 'Simulated calls work in demo mode only: clear the PBX address in Settings to use the demo PBX.');
+    }
+    return deps.demo;
+  }
 
   async function view(): Promise<SettingsView> {
     const loaded = deps.settings.load();
@@ -62,9 +95,24 @@ export function createCore(deps: CoreDeps): SidecallCore {
 
   async function reconfigure(): Promise<void> {
     const { settings } = deps.settings.load();
+    if (settings.pbx.host === '' && deps.demo) {
+      const target = await deps.demo.start();
+      demoLookup ??= { connector: deps.demo.crm, lookup: createContactLookup({ connector: deps.demo.crm, clock: deps.clock }) };
+      demoActive = true;
+      calls?.reconfigure();
+      connection.configure(target);
+      return;
+    }
+    if (demoActive && deps.demo) {
+      demoActive = false;
+      await deps.demo.stop();
+    }
     const secret = deps.secrets.status().available ? await deps.secrets.get(AMI_SECRET_ACCOUNT) : null;
+    calls?.reconfigure();
     connection.configure({ pbx: settings.pbx, secret });
   }
+
+  const noCalls = { live: [], missed: 0, demo: false } as const;
 
   const router = createRouter(
     {
@@ -88,6 +136,15 @@ export function createCore(deps: CoreDeps): SidecallCore {
         return next;
       },
       'connection.get': () => connection.status(),
+      'calls.get': () => calls?.view() ?? noCalls,
+      'history.list': (filter) => ({ items: calls?.history(filter) ?? [] }),
+      'history.markSeen': () => ({ missed: calls?.markSeen() ?? 0 }),
+      'contacts.create': ({ callId }) => {
+        if (!calls) throw new AppError('crm.unsupported', 'No CRM is connected: connect one in Settings -> CRM.');
+        return calls.createContact(callId);
+      },
+      'demo.simulateIncoming': ({ number }) => ({ number: requireDemo().simulateIncoming(number) }),
+      'demo.phone': ({ action }) => ({ done: requireDemo().phone(action) }),
       'diagnostics.ping': ({ nonce }) => ({ nonce, receivedAt: deps.clock.now() }),
     },
     deps.log('ipc'),
@@ -107,8 +164,10 @@ export function createCore(deps: CoreDeps): SidecallCore {
     },
     async dispose() {
       offStatus();
+      calls?.dispose();
       listeners.clear();
       await connection.dispose();
+      await deps.demo?.stop();
     },
   };
 }

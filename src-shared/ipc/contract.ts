@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { AppErrorDataSchema } from '../errors';
 import { ConnectionStatusSchema } from '../domain/connection';
 import { LanguageSchema, SettingsPatchSchema, SettingsSchema } from '../domain/settings';
+import { CallsViewSchema, HistoryItemSchema } from '../domain/calls-view';
+import { ContactSchema } from '../domain/contact';
+import { HistoryFilterSchema } from '../domain/history';
 
 const Empty = z.object({}).strict();
 
@@ -47,6 +50,27 @@ export const requestChannels = {
   'settings.get': { request: Empty, response: SettingsViewSchema },
   'settings.update': { request: SettingsUpdateSchema, response: SettingsViewSchema },
   'connection.get': { request: Empty, response: ConnectionStatusSchema },
+  'calls.get': { request: Empty, response: CallsViewSchema },
+  'history.list': { request: HistoryFilterSchema, response: z.object({ items: z.array(HistoryItemSchema) }) },
+  /** The operator has seen History: the missed badge resets. */
+  'history.markSeen': { request: Empty, response: z.object({ missed: z.number().int() }) },
+  /** "Create contact" on a card whose number the CRM does not know. */
+  'contacts.create': { request: z.object({ callId: z.string().min(1).max(200) }).strict(), response: ContactSchema },
+  /** Demo mode only: the embedded PBX rings my extension from a demo contact or the given number. */
+  'demo.simulateIncoming': {
+    request: z
+      .object({
+        number: z
+          .string()
+          .trim()
+          .regex(/^\+?[0-9][0-9 ()-]{1,24}$/, { message: 'demo.error.number' })
+          .optional(),
+      })
+      .strict(),
+    response: z.object({ number: z.string() }),
+  },
+  /** Demo mode only: the demo operator's phone answers its ringing call or hangs up. */
+  'demo.phone': { request: z.object({ action: z.enum(['answer', 'hangup']) }).strict(), response: z.object({ done: z.boolean() }) },
   'diagnostics.ping': {
     request: z.object({ nonce: z.string().min(1).max(64) }).strict(),
     response: z.object({ nonce: z.string(), receivedAt: z.number() }),
@@ -56,6 +80,9 @@ export const requestChannels = {
 export const eventChannels = {
   'connection.status': ConnectionStatusSchema,
   'settings.changed': SettingsViewSchema,
+  'calls.changed': CallsViewSchema,
+  /** History gained or changed an entry: refetch with the current filter. */
+  'history.changed': z.object({ callId: z.string() }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
   'ui.navigate': z.object({ page: z.enum(['home', 'settings']) }),
 } as const;

@@ -14,8 +14,16 @@ const validRequests: { readonly [C in keyof typeof requestChannels]: unknown } =
   'settings.get': {},
   'settings.update': { patch: { pbx: { host: 'pbx.example.com', port: 5039 } } },
   'connection.get': {},
+  'calls.get': {},
+  'history.list': { result: 'missed', text: 'Иван' },
+  'history.markSeen': {},
+  'contacts.create': { callId: 'unknown-call' },
+  'demo.simulateIncoming': { number: '+7 916 123-45-67' },
+  'demo.phone': { action: 'hangup' },
   'diagnostics.ping': { nonce: 'abc' },
 };
+// Valid requests that fail for a reason of state, not shape: they must still answer with a typed error.
+const stateErrors: Partial<Record<keyof typeof requestChannels, string>> = { 'contacts.create': 'crm.unsupported' };
 
 // For each channel, requests that must be refused without side effects.
 const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknown[] } = {
@@ -34,6 +42,12 @@ const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknow
     null,
   ],
   'connection.get': [{ a: 1 }],
+  'calls.get': [{ all: true }],
+  'history.list': [{ limit: 0 }, { limit: 5000 }, { result: 'lost' }, { text: 'x'.repeat(101) }, { direction: 'up' }],
+  'history.markSeen': [{ when: 1 }],
+  'contacts.create': [{}, { callId: '' }, { callId: 'x'.repeat(201) }, { callId: 5 }],
+  'demo.simulateIncoming': [{ number: '' }, { number: 'abc' }, { number: '123\r\nAction: Originate' }, { number: '+7916;ext=1' }, { extra: 1 }],
+  'demo.phone': [{}, { action: 'dial' }],
   'diagnostics.ping': [{}, { nonce: '' }, { nonce: 'x'.repeat(65) }, { nonce: 5 }],
 };
 
@@ -47,14 +61,19 @@ describe('IPC contract', () => {
   });
 
   it.each(Object.keys(requestChannels) as (keyof typeof requestChannels)[])('%s accepts a valid request and answers per its response schema', async (channel) => {
-    fx = await createCoreFixture();
+    fx = await createCoreFixture({ demo: true });
     const reply = await fx.core.dispatch(channel, validRequests[channel]);
+    const expectedError = stateErrors[channel];
+    if (expectedError) {
+      expect(reply).toMatchObject({ ok: false, error: { code: expectedError } });
+      return;
+    }
     expect(reply.ok, JSON.stringify(reply)).toBe(true);
     if (reply.ok) expect(requestChannels[channel].response.safeParse(reply.result).success).toBe(true);
   });
 
   it.each(Object.keys(requestChannels) as (keyof typeof requestChannels)[])('%s refuses malformed requests with a typed error and changes nothing', async (channel) => {
-    fx = await createCoreFixture();
+    fx = await createCoreFixture({ demo: true });
     const before = fs.existsSync(fx.settingsFile) ? fs.readFileSync(fx.settingsFile, 'utf8') : null;
     for (const payload of malformed[channel]) {
       const reply = await fx.core.dispatch(channel, payload);
@@ -100,6 +119,7 @@ describe('IPC contract', () => {
     fx.core.subscribe((channel, payload) => seen.push(`${channel}:${JSON.stringify(payload)}`));
     await fx.core.dispatch('settings.update', { patch: { pbx: { host: '10.0.0.5' } } });
     expect(seen.some((s) => s.startsWith('settings.changed:'))).toBe(true);
-    expect(seen).toContain('connection.status:{"state":"connecting","target":"10.0.0.5:5038"}');
+    // No AMI user, secret or extension yet: the connection says what to enter instead of trying.
+    expect(seen).toContain('connection.status:{"state":"error","target":"10.0.0.5:5038","reason":"Enter the AMI user, the AMI secret and your extension in Settings -> PBX"}');
   });
 });
