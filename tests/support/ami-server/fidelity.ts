@@ -22,6 +22,8 @@ export interface ScenarioRun {
 
 export interface ScenarioOptions {
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** What happened outside AMI at a NOTE line (e.g. SIPp starting a call on the trunk). */
+  readonly onNote?: (text: string, server: AmiServer) => void;
 }
 
 async function tick(): Promise<void> {
@@ -71,6 +73,8 @@ export async function runScenario(letter: string, opts: ScenarioOptions = {}): P
       const bytes = translate(step.bytes, trace, client.messages);
       client.write(bytes);
       written += bytes.length;
+    } else if (step.kind === 'note') {
+      opts.onNote?.(step.text, server);
     } else if (step.command.startsWith('/answermode ')) {
       server.pbx.setPhone(step.phone, { answer: step.command.endsWith('manual') ? 'manual' : 'auto' });
     } else if (step.command === '/hangup') {

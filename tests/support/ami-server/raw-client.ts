@@ -71,6 +71,11 @@ export class RawAmiClient {
     return this.#length;
   }
 
+  /** How many separate reads the bytes arrived in (split-write tests). */
+  get chunkCount(): number {
+    return this.#chunks.length;
+  }
+
   write(data: string | Buffer): void {
     this.socket.write(data);
   }

@@ -27,7 +27,8 @@ export const TRACE_FILES: Readonly<Record<string, string>> = {
 /** One step of a recorded session on the trace's clock. */
 export type TimelineStep =
   | { readonly kind: 'send'; readonly at: number; readonly bytes: Buffer }
-  | { readonly kind: 'phone'; readonly at: number; readonly phone: string; readonly command: string };
+  | { readonly kind: 'phone'; readonly at: number; readonly phone: string; readonly command: string }
+  | { readonly kind: 'note'; readonly at: number; readonly text: string };
 
 export interface Trace {
   readonly id: string;
@@ -83,7 +84,12 @@ export function loadTrace(letter: string): Trace {
       continue;
     }
     const phone = /^#### (\S+) NOTE phone (\d+) <- '([^']*)'/.exec(line);
-    if (phone) steps.push({ kind: 'phone', at: Date.parse(phone[1] ?? ''), phone: phone[2] ?? '', command: phone[3] ?? '' });
+    if (phone) {
+      steps.push({ kind: 'phone', at: Date.parse(phone[1] ?? ''), phone: phone[2] ?? '', command: phone[3] ?? '' });
+      continue;
+    }
+    const note = /^#### (\S+) NOTE (.*)$/.exec(line);
+    if (note && !/^(phone|scenario|socket)/.test(note[2] ?? '')) steps.push({ kind: 'note', at: Date.parse(note[1] ?? ''), text: note[2] ?? '' });
   }
   const { greeting, messages } = decodeTrace(raw);
   return { id: prefix, raw, sent, greeting, messages, steps };

@@ -13,6 +13,8 @@ export interface InboundCallOptions {
   readonly fromName?: string;
   /** The operator's extension. */
   readonly to: string;
+  /** Trunk calls: the dialled number (DID) the carrier sends; defaults to `to` (the lab routes 3-digit DIDs straight to that extension). */
+  readonly did?: string;
   /** "local": Local/<to>@inbound-sim as in traces a-k; "trunk": PJSIP/trunk into from-external as in trace m. */
   readonly via?: 'local' | 'trunk';
   /** Whether the operator answers (false: a missed call, the Dial times out after RING_TIMEOUT). */
@@ -50,9 +52,10 @@ export function simulateInbound(pbx: Pbx, opts: InboundCallOptions): SimulatedCa
       }
     };
     if (opts.via === 'trunk') {
-      const did = opts.to;
-      const ch = pbx.newPjsipChannel('trunk', { cdr: true, state: STATE.ring, exten: did, caller: { num: opts.from, name: opts.fromName ?? opts.from, ani: opts.from } });
-      ch.context = pbx.endpoint('trunk')?.context ?? 'from-external';
+      const did = opts.did ?? opts.to;
+      const ch = pbx.newPjsipChannel('trunk', { cdr: true, state: STATE.ring, exten: did, caller: { num: opts.from, name: opts.fromName ?? opts.from, ani: '' } });
+      // chan_pjsip fills ANI and DNID from the INVITE after the channel exists (trace m: CHAN_START has neither).
+      ch.caller.ani = opts.from;
       ch.dnid = did;
       caller = ch;
       pbx.setCallOverride(ch.linkedid, { endpoint: opts.to, answer: answer ? 'auto' : 'manual', answerAfterMs: opts.answerAfterMs ?? 0, onAnswered: operatorHangupAfter });

@@ -3,6 +3,7 @@
 // permission checks, per-user and per-session event filters, the response
 // formats of astman_send_response_full) and the actions Sidecall uses.
 // Action parsing uses the shared codec (src-main/core/ami/codec).
+import type { Buffer } from 'node:buffer';
 import { createHash, randomInt } from 'node:crypto';
 import { AmiDecoder, getHeader, getHeaders, type AmiMessage } from '../../ami/codec';
 import { STATE, bridgeHeaders, formatDuration, formatEventTv, type Channel } from './channel';
@@ -42,8 +43,11 @@ export interface ManagerOptions {
   refuseLogins(): boolean;
   /** Called with each parsed action, for the test server's records. */
   onAction?(session: AmiSession, action: AmiMessage): void;
-  /** After a successful Login: lets the server replay a trace instead of live events. */
-  afterLogin?(session: AmiSession): void;
+  /**
+   * After a successful Login: bytes to serve instead of the live session
+   * (a recorded trace replayed verbatim); undefined for a normal session.
+   */
+  replayFor?(session: AmiSession): { readonly bytes: Buffer; readonly closeAfter: boolean } | undefined;
 }
 
 /** One manager session (mansession). */
@@ -63,7 +67,7 @@ export class AmiSession {
   #decoder = new AmiDecoder({ greeting: false, maxLineBytes: MAX_LINE_BYTES });
   /** Events arriving while an action is processed are sent after its response, as the session thread does. */
   #holding = 0;
-  #held: string[] = [];
+  #held: (string | Buffer)[] = [];
   /** Actions wait while a synchronous Originate blocks the session. */
   #busy = false;
   #queued: AmiMessage[] = [];
@@ -142,13 +146,13 @@ export class AmiSession {
     if (!this.authenticated || !this.liveEvents || this.closed) return;
     if ((this.readperm & ev.category) !== ev.category) return;
     if ((this.sendEvents & ev.category) !== ev.category) return;
-    const text = ev.text;
-    if (this.filters.length > 0 || (this.user?.eventFilters.length ?? 0) > 0) {
-      const all = [...(this.user?.eventFilters ?? []), ...this.filters];
-      if (!passesFilters(all, ev.name, text)) return;
+    const userFilters = this.user?.eventFilters ?? [];
+    if (this.filters.length > 0 || userFilters.length > 0) {
+      const all = this.filters.length === 0 ? userFilters : [...userFilters, ...this.filters];
+      if (!passesFilters(all, ev.name, ev.text)) return;
     }
-    if (this.#holding > 0 || this.#busy) this.#held.push(text);
-    else this.transport.write(text);
+    if (this.#holding > 0 || this.#busy) this.#held.push(ev.bytes);
+    else this.transport.write(ev.bytes);
   }
 
   /** Response: X, ActionID (when the action had one), [EventList: start], Message, then extra headers. */
@@ -310,13 +314,20 @@ function login(s: AmiSession, m: AmiMessage): void {
   const events = getHeader(m, 'Events');
   if (events !== undefined) s.sendEvents = eventMask(events);
   s.respond(m, 'Success', 'Authentication accepted');
+  const replay = s.manager.replayFor?.(s);
+  if (replay) {
+    // The recording carries its own FullyBooted and security events.
+    s.liveEvents = false;
+    s.sendRaw(replay.bytes);
+    if (replay.closeAfter) s.close();
+    return;
+  }
   if ((s.readperm & EVENT_FLAG.system) !== 0 && (s.sendEvents & EVENT_FLAG.system) !== 0) {
     const uptime = Math.floor((s.pbx.now() - s.pbx.startedAt) / 1000);
     const reload = Math.floor((s.pbx.now() - s.pbx.lastReloadAt) / 1000);
     s.send([['Event', 'FullyBooted'], ['Privilege', privilegeString(EVENT_FLAG.system)], ['Uptime', String(uptime)], ['LastReload', String(reload)], ['Status', 'Fully Booted']]);
   }
   s.successfulAuth(user);
-  s.manager.afterLogin?.(s);
 }
 
 /** set_eventmask(): "on"/"off", a number, or class names. */

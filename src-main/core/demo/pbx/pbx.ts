@@ -6,6 +6,7 @@
 // orders is used. Timing goes through the injected Clock so tests run on a
 // fake clock; zero-delay steps run synchronously from a run queue so a whole
 // operation (an action, a timer) publishes its events in one go, deterministically.
+import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../../ports';
 import { Bridge, CAUSE_TEXT, Channel, STATE, bareVarName, bridgeHeaders, callerIdAll, channelHeaders, emptyParty, formatDateTime, type Party } from './channel';
@@ -18,6 +19,7 @@ import { formatMessage } from './wire';
 /** One event as published to every manager session. */
 export class PbxEvent {
   #text: string | undefined;
+  #bytes: Buffer | undefined;
   constructor(
     readonly name: string,
     /** Permission class bitmask (EVENT_FLAG). */
@@ -30,6 +32,12 @@ export class PbxEvent {
   get text(): string {
     this.#text ??= formatMessage(this.headers);
     return this.#text;
+  }
+
+  /** Wire bytes, encoded once: every session writes the same Buffer. */
+  get bytes(): Buffer {
+    this.#bytes ??= Buffer.from(this.text, 'utf8');
+    return this.#bytes;
   }
 }
 
@@ -116,6 +124,8 @@ export class Pbx {
   readonly dialplan: Dialplan;
   readonly globals = new Map<string, string>();
   readonly channels = new Map<string, Channel>();
+  /** PJSIP channels by endpoint, for device state without scanning every channel. */
+  readonly #byEndpoint = new Map<string, Set<Channel>>();
   readonly bridges = new Map<string, Bridge>();
   startedAt: number;
   lastReloadAt: number;
@@ -270,6 +280,11 @@ export class Pbx {
     ch.state = state;
     ch.caller = caller;
     this.channels.set(name, ch);
+    if (tech === 'PJSIP') {
+      const set = this.#byEndpoint.get(resource) ?? new Set<Channel>();
+      set.add(ch);
+      this.#byEndpoint.set(resource, set);
+    }
     this.#linkedCounts.set(ch.linkedid, (this.#linkedCounts.get(ch.linkedid) ?? 0) + 1);
     if (cdr && this.config.cdr) this.#extra(ch).cdr = [this.#newCdrRecord(ch.createdAt)];
     this.cel(ch, 'CHAN_START');
@@ -639,6 +654,7 @@ export class Pbx {
     this.cel(ch, 'HANGUP', '', `{"hangupcause":${cause},"hangupsource":"${ch.hangupSource}","dialstatus":"${ch.getVar('DIALSTATUS') ?? ''}"}`);
     this.cel(ch, 'CHAN_END');
     this.channels.delete(ch.name);
+    this.#byEndpoint.get(ch.resource)?.delete(ch);
     const left = (this.#linkedCounts.get(ch.linkedid) ?? 1) - 1;
     if (left <= 0) {
       this.#linkedCounts.delete(ch.linkedid);
@@ -746,14 +762,16 @@ export class Pbx {
    * sent 180 within a millisecond) and answers, rejects or waits per its mode.
    */
   callPjsip(ch: Channel): void {
-    ch.caller.ani = ch.caller.num;
     const phone = this.#phones.get(ch.resource);
-    const override = this.#callOverrides.get(ch.linkedid);
-    const own = override && override.endpoint === ch.resource ? override : undefined;
-    const mode = own?.answer ?? phone?.answer ?? 'auto';
-    const delay = own?.answerAfterMs ?? phone?.answerAfterMs ?? 0;
+    // An operator's endpoint has its own caller id, which becomes the ANI when called; a trunk leg has none (trace n).
+    if (!phone?.config.trunk) ch.caller.ani = ch.caller.num;
     this.defer(() => {
       if (ch.destroyed || ch.hangupRequested) return;
+      // Read when the phone reacts, so a per-call override set right after the call started applies.
+      const override = this.#callOverrides.get(ch.linkedid);
+      const own = override && override.endpoint === ch.resource ? override : undefined;
+      const mode = own?.answer ?? phone?.answer ?? 'auto';
+      const delay = own?.answerAfterMs ?? phone?.answerAfterMs ?? 0;
       if (mode === 'busy') {
         this.setCause(ch, 17);
         this.queueHangup(ch, 17);
@@ -799,7 +817,7 @@ export class Pbx {
 
   /** Live PJSIP channels of an endpoint, oldest first. */
   channelsOf(endpoint: string): Channel[] {
-    return [...this.channels.values()].filter((c) => c.tech === 'PJSIP' && c.resource === endpoint);
+    return [...(this.#byEndpoint.get(endpoint) ?? [])];
   }
 
   // -------------------------------------------------------------------------
@@ -966,6 +984,7 @@ export class Pbx {
     this.stopTimers();
     for (const ch of this.channels.values()) ch.destroyed = true;
     this.channels.clear();
+    this.#byEndpoint.clear();
     this.bridges.clear();
     this.#linkedCounts.clear();
     this.#deviceStates.clear();

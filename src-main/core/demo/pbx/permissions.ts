@@ -46,10 +46,17 @@ export function parseClasses(text: string): number {
  * alias (-1) matches every category.
  */
 export function privilegeString(category: number): string {
-  const names: string[] = ORDER.filter((k) => (category & EVENT_FLAG[k]) !== 0);
-  names.push('all');
-  return names.join(',');
+  let text = PRIVILEGE_CACHE.get(category);
+  if (text === undefined) {
+    const names: string[] = ORDER.filter((k) => (category & EVENT_FLAG[k]) !== 0);
+    names.push('all');
+    text = names.join(',');
+    PRIVILEGE_CACHE.set(category, text);
+  }
+  return text;
 }
+
+const PRIVILEGE_CACHE = new Map<number, string>();
 
 /** Write classes an action needs; any one of them is enough, 0 means none. */
 export const ACTION_AUTHORITY: Readonly<Record<string, number>> = {

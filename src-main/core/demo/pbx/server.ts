@@ -227,14 +227,17 @@ class Connection implements AmiConnection, SessionTransport {
       return;
     }
     if (this.#split === 'none' && !this.#pumping) {
-      while (this.#out.length > 0) {
-        const b = this.#out.shift();
-        if (b && b.length > 0) {
-          this.#sent.push(b);
-          this.socket.write(b);
-        }
+      // Whole writes are coalesced per turn of the event loop: a burst of events
+      // (a 300-call load test) goes out in a few large writes instead of one per event.
+      if (then) {
+        this.#flushWhole();
+        this.socket.write(Buffer.alloc(0), then);
+        return;
       }
-      if (then) this.socket.write(Buffer.alloc(0), then);
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        queueMicrotask(() => this.#flushWhole());
+      }
       return;
     }
     if (then) this.#afterPump = then;
@@ -268,6 +271,17 @@ class Connection implements AmiConnection, SessionTransport {
   }
 
   #afterPump: (() => void) | undefined;
+  #flushQueued = false;
+
+  #flushWhole(): void {
+    this.#flushQueued = false;
+    if (this.#stalled || this.#closed || this.#out.length === 0) return;
+    const b = this.#out.length === 1 ? (this.#out[0] ?? Buffer.alloc(0)) : Buffer.concat(this.#out);
+    this.#out.length = 0;
+    if (b.length === 0) return;
+    this.#sent.push(b);
+    this.socket.write(b);
+  }
 
   #randomSize(r: { min: number; max: number }): number {
     const min = Math.max(1, Math.floor(r.min));
@@ -358,14 +372,8 @@ export async function startAmiServer(opts: AmiServerOptions = {}): Promise<AmiSe
         loginFailureDelayMs: opts.loginFailureDelayMs ?? 1000,
         refuseLogins: () => refusing,
         onAction: (_s, action) => conn.actionsList.push(action),
-        afterLogin: (s) => {
-          if (!replay) return;
-          // Replay: the recorded bytes after the recorded Login response, verbatim.
-          const r = replay;
-          s.liveEvents = false;
-          s.sendRaw(traceAfterLogin(r.trace));
-          if (r.closeAfter) s.close();
-        },
+        // Replay: the recorded bytes after the recorded Login response, verbatim.
+        replayFor: () => (replay ? { bytes: traceAfterLogin(replay.trace), closeAfter: replay.closeAfter === true } : undefined),
       },
       conn,
     );
