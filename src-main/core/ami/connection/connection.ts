@@ -346,6 +346,7 @@ export class AmiConnection implements AmiEventSource {
       });
       this.#deviceMention = new RegExp(`/${config.extension.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}(?![0-9])`);
     } catch (error) {
+      this.#filter = undefined;
       this.#phase = 'error';
       const why = error instanceof Error ? error.message : String(error);
       this.#setStatus({ state: 'error', target: describeAmiTarget(config), reason: `The channel pattern for extension ${config.extension} is not valid (${why}): fix it in Settings -> PBX` });
