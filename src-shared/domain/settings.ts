@@ -25,12 +25,38 @@ export const AmiUserSchema = z
   .trim()
   .refine((v) => v === '' || /^[A-Za-z0-9_.@-]{1,64}$/.test(v), { message: 'settings.error.amiUser' });
 
+/**
+ * Which channels are the operator's, as a regular expression with `<ext>` where
+ * the extension goes; empty means the default `^(?:PJSIP|SIP|IAX2)/<ext>-`.
+ * Usually set by IT (--config) for phones on other technologies.
+ */
+export const ChannelPatternSchema = z
+  .string()
+  .trim()
+  .max(200, { message: 'The channel pattern is too long (at most 200 characters)' })
+  .refine((v) => v === '' || (v.includes('<ext>') && compiles(v.split('<ext>').join('101'))), {
+    message: 'The channel pattern must be a regular expression containing <ext>, e.g. ^(?:PJSIP|SIP)/<ext>-',
+  });
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const PbxSettingsSchema = z.object({
   host: PbxHostSchema.default(''),
   port: z.number().int().min(1, { message: 'settings.error.port' }).max(65535, { message: 'settings.error.port' }).default(5038),
   tls: z.boolean().default(false),
   amiUser: AmiUserSchema.default(''),
   extension: ExtensionSchema.default(''),
+  // Optional (no default) so older documents and literals stay valid as they are.
+  channelPattern: ChannelPatternSchema.optional(),
+  /** IT gave this AMI user eventfilter lines (`sidecall ami-config`): diagnostics report PBX-side filtering. */
+  eventFilter: z.boolean().optional(),
 });
 export type PbxSettings = z.infer<typeof PbxSettingsSchema>;
 

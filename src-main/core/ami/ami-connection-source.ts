@@ -10,7 +10,7 @@ import { AmiConnection, type AmiConnectionConfig, type AmiTimingOptions } from '
 import type { AmiTransport } from './connection/transport';
 import type { AmiEventSource } from './event-source';
 
-/** Connection options the settings do not carry (yet): private CA, declared PBX eventfilter, auth form. */
+/** Connection options beyond the settings: private CA, auth form, defaults for the channel pattern and declared PBX eventfilter. */
 export type AmiExtraOptions = Partial<Pick<AmiConnectionConfig, 'ca' | 'rejectUnauthorized' | 'pbxEventFilter' | 'auth' | 'channelPattern' | 'filterAction'>>;
 
 export interface AmiConnectionSourceDeps {
@@ -105,6 +105,9 @@ export function createAmiConnectionSource(deps: AmiConnectionSourceDeps): AmiCon
         secret: secret ?? '',
         extension: pbx.extension,
         ...deps.options,
+        // IT-level settings (usually locked by --config) win over the built-in options.
+        ...(pbx.channelPattern === undefined || pbx.channelPattern === '' ? {} : { channelPattern: pbx.channelPattern }),
+        ...(pbx.eventFilter === undefined ? {} : { pbxEventFilter: pbx.eventFilter }),
       });
     },
     retryNow: () => connection.retryNow(),

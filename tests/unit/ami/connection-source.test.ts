@@ -61,6 +61,25 @@ describe('AmiConnectionSource', () => {
     expect(src.ami.status()).toBe(src.status());
   });
 
+  it('takes the channel pattern and the declared PBX eventfilter from the settings', async () => {
+    const { src, fake } = source();
+    src.configure({ pbx: pbx({ host: '10.0.0.5', amiUser: 'op101', extension: '101', eventFilter: true }), secret: 'op101secret' });
+    await settle();
+    expect(src.status()).toMatchObject({ state: 'ready', filtering: 'pbx-eventfilter+client' });
+    src.configure({ pbx: pbx({ host: '10.0.0.5', amiUser: 'op101', extension: '101', channelPattern: '^Local/<ext>@' }), secret: 'op101secret' });
+    await settle();
+    expect(src.status()).toMatchObject({ state: 'ready', filtering: 'client-only' });
+    // A custom pattern cannot be turned into a PBX filter: the Filter action is not tried.
+    expect(fake.last.actionNames()).not.toContain('Filter');
+  });
+
+  it('refuses a channel pattern without <ext> or that does not compile, in the settings schema', () => {
+    expect(PbxSettingsSchema.safeParse({ channelPattern: '^PJSIP/101-' }).success).toBe(false);
+    expect(PbxSettingsSchema.safeParse({ channelPattern: '^(PJSIP/<ext>-' }).success).toBe(false);
+    expect(PbxSettingsSchema.safeParse({ channelPattern: '^(?:PJSIP|SCCP)/<ext>-' }).success).toBe(true);
+    expect(PbxSettingsSchema.parse({})).not.toHaveProperty('channelPattern');
+  });
+
   it('goes back to unconfigured (and closes the socket) when the host is cleared', async () => {
     const { src, fake } = source();
     src.configure({ pbx: pbx({ host: '10.0.0.5', amiUser: 'op101', extension: '101' }), secret: 'op101secret' });
