@@ -146,7 +146,8 @@ export function generateManagerConf(opts: ManagerConfOptions): string {
       : '; - check the permit= networks below;',
     '; - write=originate needs Asterisk 18.24.2 / 20.9.2 / 21.4.2 or later (CVE-2024-42365).',
     '; Each operator enters in Sidecall, Settings -> PBX: the PBX address, the AMI user',
-    '; below, its secret and the extension.',
+    '; below, its secret and the extension. In Sidecall\'s IT config file (--config), set',
+    '; "pbx": { "eventFilter": true } so its diagnostics report the PBX-side filtering.',
   ];
   if (opts.allowMixMonitor === true) {
     lines.push(';', '; WARNING: --allow-mixmonitor grants write=system, which is close to shell access on the PBX.');
