@@ -1,19 +1,24 @@
-// The main window: header with connection state, two pages (Calls, Settings),
-// theme and language applied from Settings.
-import { useEffect, useState } from 'react';
+// The main window: header with connection state, pages (Calls, History,
+// Settings), the screen-pop cards on top, theme and language from Settings.
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppState } from './hooks/use-app-state';
+import { useCalls } from './hooks/use-calls';
 import { HomePage } from './pages/HomePage';
+import { HistoryPage } from './pages/HistoryPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { connectionTone } from './components/ConnectionCard';
+import { CallCard, callTitle } from './components/CallCard';
 import { applyLanguage } from './i18n';
 import { sidecall } from './bridge';
+import type { CallsView } from '../src-shared/domain/calls-view';
 
-type Page = 'home' | 'settings';
+type Page = 'home' | 'history' | 'settings';
 
 export function App() {
   const { t } = useTranslation();
   const state = useAppState();
+  const calls = useCalls();
   const [page, setPage] = useState<Page>('home');
   const settings = state.view?.settings;
 
@@ -25,7 +30,9 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset['theme'] = settings?.theme ?? 'system';
   }, [settings?.theme]);
+  useIncomingNotifications(calls, t('call.hiddenNumber'), (who) => t('call.notificationTitle', { who }));
 
+  const popped = calls.live.filter((v) => v.pop);
   return (
     <div className="shell">
       <header className="topbar">
@@ -39,19 +46,33 @@ export function App() {
         </span>
       </header>
       <nav className="tabs" aria-label={t('nav.main')}>
-        {(['home', 'settings'] as const).map((p) => (
+        {(['home', 'history', 'settings'] as const).map((p) => (
           <button key={p} type="button" className={`tab${page === p ? ' tab-active' : ''}`} aria-current={page === p ? 'page' : undefined} onClick={() => setPage(p)} data-testid={`nav-${p}`}>
             {t(`nav.${p}`)}
+            {p === 'history' && calls.missed > 0 ? (
+              <span className="badge" data-testid="missed-badge" aria-label={t('nav.missedBadge', { count: calls.missed })}>
+                {calls.missed}
+              </span>
+            ) : null}
           </button>
         ))}
       </nav>
+      {popped.length > 0 ? (
+        <section className="pop-stack" aria-live="assertive" aria-label={t('call.incoming')}>
+          {popped.map((v) => (
+            <CallCard key={v.call.id} view={v} variant="pop" demo={calls.demo} />
+          ))}
+        </section>
+      ) : null}
       <main className="content">
         {state.loadError ? (
           <div className="banner banner-error" role="alert">
             {state.loadError}
           </div>
         ) : page === 'home' ? (
-          <HomePage connection={state.connection} onOpenSettings={() => setPage('settings')} />
+          <HomePage connection={state.connection} calls={calls} onOpenSettings={() => setPage('settings')} />
+        ) : page === 'history' ? (
+          <HistoryPage />
         ) : (
           <SettingsPage view={state.view} location={state.info?.settingsLocation} onSaved={state.setView} />
         )}
@@ -62,4 +83,18 @@ export function App() {
       </footer>
     </div>
   );
+}
+
+/** Browser mode: a desktop notification for a ringing call while the page is in the background. */
+function useIncomingNotifications(calls: CallsView, hidden: string, title: (who: string) => string): void {
+  const notified = useRef(new Set<string>());
+  useEffect(() => {
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted' || !document.hidden) return;
+    for (const v of calls.live) {
+      if (!v.pop || v.call.state !== 'ringing' || notified.current.has(v.call.id)) continue;
+      notified.current.add(v.call.id);
+      const n = new Notification(title(callTitle(v, hidden)), { body: v.number?.display ?? '', tag: v.call.id });
+      n.onclick = () => window.focus();
+    }
+  }, [calls, hidden, title]);
 }

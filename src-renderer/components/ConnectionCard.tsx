@@ -20,7 +20,7 @@ export function connectionTone(status: ConnectionStatus | undefined): 'ok' | 'bu
   }
 }
 
-export function ConnectionCard(props: { readonly status: ConnectionStatus | undefined; readonly onOpenSettings: () => void }) {
+export function ConnectionCard(props: { readonly status: ConnectionStatus | undefined; readonly demo?: boolean; readonly onOpenSettings: () => void }) {
   const { t } = useTranslation();
   const s = props.status;
   const seconds = useSecondsUntil(s?.state === 'reconnecting' ? s.retryAt : undefined);
@@ -29,7 +29,7 @@ export function ConnectionCard(props: { readonly status: ConnectionStatus | unde
     : s.state === 'reconnecting'
       ? t('connection.reconnecting', { seconds })
       : t(`connection.${s.state}`);
-  const detail = !s ? undefined : s.state === 'unconfigured' ? t('connection.unconfiguredHint') : 'reason' in s ? s.reason : s.target;
+  const detail = !s ? undefined : props.demo ? t('connection.demoTarget') : s.state === 'unconfigured' ? t('connection.unconfiguredHint') : 'reason' in s ? s.reason : s.target;
   return (
     <section className="card" aria-labelledby="conn-title">
       <h2 id="conn-title" className="card-title">{t('connection.title')}</h2>

@@ -1,17 +1,32 @@
-// The main window's first page: connection state and (later) live calls.
+// The main window's first page: connection state, demo controls in demo mode,
+// and the operator's current calls.
 import { useTranslation } from 'react-i18next';
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
+import type { CallsView } from '../../src-shared/domain/calls-view';
 import { ConnectionCard } from '../components/ConnectionCard';
+import { CallCard } from '../components/CallCard';
+import { DemoPanel } from '../components/DemoPanel';
 
-export function HomePage(props: { readonly connection: ConnectionStatus | undefined; readonly onOpenSettings: () => void }) {
+export function HomePage(props: { readonly connection: ConnectionStatus | undefined; readonly calls: CallsView; readonly onOpenSettings: () => void }) {
   const { t } = useTranslation();
+  const live = props.calls.live.filter((v) => !v.pop);
   return (
     <div className="stack">
-      <ConnectionCard status={props.connection} onOpenSettings={props.onOpenSettings} />
-      <section className="card empty" aria-live="polite">
-        <h2 className="card-title">{t('home.noCalls')}</h2>
-        <p className="muted">{t('home.noCallsHint')}</p>
-      </section>
+      <ConnectionCard status={props.connection} demo={props.calls.demo} onOpenSettings={props.onOpenSettings} />
+      {props.calls.demo ? <DemoPanel /> : null}
+      {live.length > 0 ? (
+        <section className="stack-tight" aria-labelledby="live-title">
+          <h2 id="live-title" className="section-title">{t('home.liveTitle')}</h2>
+          {live.map((v) => (
+            <CallCard key={v.call.id} view={v} variant="row" demo={props.calls.demo} />
+          ))}
+        </section>
+      ) : props.calls.live.length === 0 ? (
+        <section className="card empty" aria-live="polite">
+          <h2 className="card-title">{t('home.noCalls')}</h2>
+          <p className="muted">{t('home.noCallsHint')}</p>
+        </section>
+      ) : null}
     </div>
   );
 }
