@@ -9,6 +9,10 @@ import { createAmiConnectionSource } from '../core/ami/ami-connection-source';
 import { netTransport } from '../core/ami/connection/net-transport';
 import type { LoggerFactory, SecretStore } from '../ports';
 import { FileSettingsStore } from './settings/file-settings-store';
+import { JsonlHistoryStore } from './history/jsonl-history-store';
+import { createDemoMode } from '../core/demo/demo-mode';
+import { DemoContactsSchema } from '../core/demo/crm/demo-crm';
+import demoContacts from '../../resources/demo/contacts.json' with { type: 'json' };
 import { fileSink, teeSink } from './log/file-sink';
 import { APP_NAME, APP_VERSION, type HostOptions } from './host-options';
 
@@ -29,8 +33,8 @@ export interface Bootstrapped {
 }
 
 /** Where settings and logs live inside the data folder. */
-export function dataPaths(dataDir: string): { readonly settingsFile: string; readonly logDir: string } {
-  return { settingsFile: path.join(dataDir, 'settings.json'), logDir: path.join(dataDir, 'logs') };
+export function dataPaths(dataDir: string): { readonly settingsFile: string; readonly logDir: string; readonly historyFile: string } {
+  return { settingsFile: path.join(dataDir, 'settings.json'), logDir: path.join(dataDir, 'logs'), historyFile: path.join(dataDir, 'history.jsonl') };
 }
 
 export function bootstrapCore(input: BootstrapInput): Bootstrapped {
@@ -49,6 +53,9 @@ export function bootstrapCore(input: BootstrapInput): Bootstrapped {
     info: { name: APP_NAME, version: APP_VERSION, host: input.host, platform: process.platform, systemLanguage: input.systemLanguage },
     // Unconfigured while no PBX host is set; otherwise the operator's AMI session.
     connection: () => createAmiConnectionSource({ transport: netTransport, clock: systemClock, log }),
+    history: new JsonlHistoryStore(paths.historyFile, log('history')),
+    // With no PBX host set, the embedded demo PBX and CRM stand in (demo mode).
+    demo: createDemoMode({ contacts: DemoContactsSchema.parse(demoContacts), clock: systemClock, log: log('demo') }),
   });
   return { core, log, logDir: paths.logDir };
 }

@@ -12,6 +12,10 @@ import { FileSettingsStore } from '../../src-main/adapters/settings/file-setting
 import { systemClock } from '../../src-main/core/clock';
 import type { LoggerFactory, SecretStore } from '../../src-main/ports';
 import { MemorySecretStore } from './memory-secret-store';
+import { JsonlHistoryStore } from '../../src-main/adapters/history/jsonl-history-store';
+import { createDemoMode } from '../../src-main/core/demo/demo-mode';
+import { DemoContactsSchema } from '../../src-main/core/demo/crm/demo-crm';
+import demoContacts from '../../resources/demo/contacts.json' with { type: 'json' };
 
 export interface CoreFixture {
   readonly core: SidecallCore;
@@ -31,6 +35,8 @@ export interface CoreFixtureOptions {
   readonly secrets?: SecretStore;
   /** The PBX connection; default: the real AMI source over node:net (unconfigured until a PBX host is set). */
   readonly connection?: (log: LoggerFactory) => ConnectionSourceFactory;
+  /** Run the embedded demo PBX and CRM while no PBX host is set (as both hosts do). */
+  readonly demo?: boolean;
 }
 
 export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<CoreFixture> {
@@ -46,6 +52,8 @@ export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<
     log,
     info: { name: 'Sidecall', version: '0.0.0-test', host: 'web', platform: process.platform, systemLanguage: 'en' },
     connection: opts.connection?.(log) ?? (() => createAmiConnectionSource({ transport: netTransport, clock: systemClock, log })),
+    history: new JsonlHistoryStore(path.join(dir, 'history.jsonl'), log('history')),
+    ...(opts.demo ? { demo: createDemoMode({ contacts: DemoContactsSchema.parse(demoContacts), clock: systemClock, log: log('demo'), crmLatencyMs: 0 }) } : {}),
   });
   await core.start();
   return {
