@@ -82,6 +82,11 @@ export function CallCard(props: { readonly view: CallView; readonly variant: 'po
           <button type="button" className="btn btn-hangup" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'hangup' }))} data-testid="demo-hangup">
             {t('call.hangUp')}
           </button>
+          {call.state === 'ringing' ? (
+            <button type="button" className="btn btn-link demo-caller-hangup" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'callerHangup' }))} data-testid="demo-caller-hangup">
+              {t('demo.callerHangsUp')}
+            </button>
+          ) : null}
         </div>
       ) : null}
       {error ? (

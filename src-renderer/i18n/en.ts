@@ -41,6 +41,7 @@ export const en = {
     notificationTitle: 'Incoming call: {{who}}',
   },
   demo: {
+    callerHangsUp: 'Caller gives up',
     title: 'Demo mode',
     text: 'No PBX is configured, so Sidecall runs a demo PBX and a demo CRM on this computer. Try a call:',
     simulate: 'Simulate incoming call',

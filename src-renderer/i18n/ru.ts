@@ -43,6 +43,7 @@ export const ru: Strings = {
     notificationTitle: 'Входящий звонок: {{who}}',
   },
   demo: {
+    callerHangsUp: 'Звонящий кладёт трубку',
     title: 'Демо-режим',
     text: 'АТС не настроена, поэтому Sidecall запускает на этом компьютере демо-АТС и демо-CRM. Попробуйте звонок:',
     simulate: 'Имитировать входящий звонок',

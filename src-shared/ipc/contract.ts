@@ -69,8 +69,8 @@ export const requestChannels = {
       .strict(),
     response: z.object({ number: z.string() }),
   },
-  /** Demo mode only: the demo operator's phone answers its ringing call or hangs up. */
-  'demo.phone': { request: z.object({ action: z.enum(['answer', 'hangup']) }).strict(), response: z.object({ done: z.boolean() }) },
+  /** Demo mode only: the demo operator's phone answers its ringing call or hangs up, or the simulated caller gives up. */
+  'demo.phone': { request: z.object({ action: z.enum(['answer', 'hangup', 'callerHangup']) }).strict(), response: z.object({ done: z.boolean() }) },
   'diagnostics.ping': {
     request: z.object({ nonce: z.string().min(1).max(64) }).strict(),
     response: z.object({ nonce: z.string(), receivedAt: z.number() }),

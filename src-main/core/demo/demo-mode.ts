@@ -7,7 +7,7 @@ import type { Contact } from '../../../src-shared/domain/contact';
 import type { PbxSettings } from '../../../src-shared/domain/settings';
 import type { Clock, Logger } from '../../ports';
 import { DemoCrm } from './crm/demo-crm';
-import { simulateInbound } from './pbx/calls';
+import { simulateInbound, type SimulatedCall } from './pbx/calls';
 import { startAmiServer, type AmiServer } from './pbx/server';
 
 /** The operator's extension on the demo PBX. */
@@ -28,7 +28,8 @@ export interface DemoModeDeps {
   readonly crmLatencyMs?: number;
 }
 
-export type DemoPhoneAction = 'answer' | 'hangup';
+/** The demo operator's phone answers or hangs up; or the simulated caller gives up (a missed call, without waiting for the ring timeout). */
+export type DemoPhoneAction = 'answer' | 'hangup' | 'callerHangup';
 
 export interface DemoMode {
   readonly crm: DemoCrm;
@@ -46,6 +47,7 @@ export function createDemoMode(deps: DemoModeDeps): DemoMode {
   const crm = new DemoCrm({ contacts: deps.contacts, latencyMs: deps.crmLatencyMs ?? 400 });
   const random = deps.random ?? Math.random;
   let server: AmiServer | undefined;
+  let lastCall: SimulatedCall | undefined;
   let starting: Promise<DemoTarget> | undefined;
   // A per-launch secret: the demo PBX listens on loopback, but no other local program should drive it.
   const secret = randomBytes(16).toString('hex');
@@ -83,11 +85,18 @@ export function createDemoMode(deps: DemoModeDeps): DemoMode {
       // Trunks send caller ids without "+" (trace m: 79161234567).
       const from = (number ?? pick?.phones[0] ?? '+79161234567').replace(/[^\d]/g, '');
       // Answered from the card; the caller hangs up after a minute unless the operator does first.
-      simulateInbound(pbx, { from, to: DEMO_EXTENSION, via: 'trunk', answer: false, talkMs: 60_000 });
+      lastCall = simulateInbound(pbx, { from, to: DEMO_EXTENSION, via: 'trunk', answer: false, talkMs: 60_000 });
       return from;
     },
     phone(action) {
       const pbx = requireServer().pbx;
+      if (action === 'callerHangup') {
+        const call = lastCall;
+        lastCall = undefined;
+        if (!call || call.caller.destroyed || call.caller.hangupRequested) return false;
+        call.hangupCaller();
+        return true;
+      }
       return action === 'answer' ? pbx.answerPhone(DEMO_EXTENSION) : pbx.hangupPhone(DEMO_EXTENSION);
     },
     async stop() {

@@ -126,7 +126,7 @@ describe('web host', () => {
     r.ws.send(JSON.stringify({ type: 'request', id: 9, channel: 'settings.update', payload: { patch: { pbx: { host: 'pbx.local' } } } }));
     expect(await waitFor((f) => (f as { channel?: string }).channel === 'connection.status')).toMatchObject({
       type: 'event',
-      payload: { state: 'connecting', target: 'pbx.local:5038' },
+      payload: { state: 'error', target: 'pbx.local:5038', reason: 'Enter the AMI user, the AMI secret and your extension in Settings -> PBX' },
     });
     r.ws.close();
   });
