@@ -313,7 +313,7 @@ function endCall(tx: Tx, id: string, cause?: { readonly code: number; readonly t
     transfers,
     answeredBy,
     hangupCause: cause === undefined ? rec.call.hangupCause : compact({ code: cause.code, text: cause.text }),
-    hangupBy: rec.call.answeredAt !== undefined ? rec.hangupSide : undefined,
+    hangupBy: rec.call.answeredAt === undefined ? undefined : handedOver(transfers) ? 'me' : rec.hangupSide,
   });
   const provisional = result === 'missed' && rec.call.queue !== undefined && tx.config.queueSettleMs > 0;
   tx.put(compact<CallRecord>({ ...rec, talking: false, parked: false, held: false, recordingOn: {}, call, settleAt: provisional ? tx.now + tx.config.queueSettleMs : undefined }));
@@ -365,6 +365,12 @@ function settleDue(tx: Tx): void {
     const at = tx.record(id)?.settleAt;
     if (at === undefined || at <= tx.now) settleCall(tx, id);
   }
+}
+
+/** The call left me by a transfer of mine (not parking: a parked caller may still hang up on their own). */
+function handedOver(transfers: readonly Transfer[]): boolean {
+  const last = transfers[transfers.length - 1];
+  return last !== undefined && last.direction === 'out' && last.kind !== 'park' && last.kind !== 'pickup';
 }
 
 /** Ends the call if nothing keeps it alive: no live leg of mine and not parked. */
@@ -939,8 +945,7 @@ function onParking(tx: Tx, ev: ParkingEvent): void {
           if (ev.parkee.linkedid !== undefined) tx.addLinkedid(id, ev.parkee.linkedid);
         }
         upsertChannel(tx, ev.parkee, false, id);
-        const from = usable(tx, ev.parker?.callerIdNum);
-        pushTransfer(tx, id, { kind: 'park', direction: 'in', ...(from === undefined ? {} : { from }), ...(slot === undefined ? {} : { to: slot }) });
+        pushTransfer(tx, id, { kind: 'park', direction: 'in', ...(slot === undefined ? {} : { from: slot }), to: tx.config.extension });
         connect(tx, id, tx.config.extension, ch.uniqueid);
         return;
       }
