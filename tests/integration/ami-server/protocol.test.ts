@@ -431,4 +431,37 @@ describe('call model', () => {
     expect(c.events('Cdr').map((m) => hv(m, 'Disposition'))).toEqual(['ANSWERED']);
     expect(hv(c.events('Cdr')[0], 'BillableSeconds')).toBe('3');
   });
+
+  it('a queue call (DID 74950000002 -> Queue(sales)): join, both members ring, the first to answer connects, AgentComplete at the end', async () => {
+    const t = await harness();
+    const c = await t.login();
+    t.server.phone('102').set({ answerAfterMs: 500 });
+    t.server.simulateInbound({ via: 'trunk', from: '79161234567', did: '74950000002', to: '101', talkMs: 4000, hangupBy: 'caller' });
+    await flush();
+    await t.advance(4000);
+    const queueEvents = c.messages.filter((m) => /^(Queue(Caller)|Agent)/.test(ev(m) ?? ''));
+    expect(eventNames(queueEvents)).toEqual(['QueueCallerJoin', 'AgentCalled', 'AgentCalled', 'QueueCallerLeave', 'AgentConnect', 'AgentComplete']);
+    const connect = queueEvents[4];
+    expect([hv(connect, 'Queue'), hv(connect, 'MemberName'), hv(connect, 'Interface'), hv(connect, 'Privilege')]).toEqual(['sales', 'Operator 101', 'PJSIP/101', 'agent,all']);
+    expect(hv(queueEvents[5], 'Reason')).toBe('caller');
+    expect(hv(queueEvents[5], 'TalkTime')).toBe('4');
+    const cancelled = c.events('DialEnd').find((m) => (hv(m, 'DestChannel') ?? '').startsWith('PJSIP/102-'));
+    expect(hv(cancelled, 'DialStatus')).toBe('CANCEL');
+  });
+
+  it('a caller who gives up in the queue is reported as abandoned', async () => {
+    const t = await harness();
+    const c = await t.login();
+    t.server.phone('101').set({ answer: 'manual' });
+    t.server.phone('102').set({ answer: 'manual' });
+    const call = t.server.simulateInbound({ via: 'trunk', from: '79161234567', did: '74950000002', to: '101' });
+    await t.advance(3000);
+    call.hangupCaller();
+    await flush();
+    const names = eventNames(c.messages.filter((m) => /^(Queue(Caller)|Agent)/.test(ev(m) ?? '')));
+    expect(names).toEqual(['QueueCallerJoin', 'AgentCalled', 'AgentCalled', 'QueueCallerAbandon', 'QueueCallerLeave']);
+    const ab = c.events('QueueCallerAbandon')[0];
+    expect([hv(ab, 'Position'), hv(ab, 'OriginalPosition'), hv(ab, 'HoldTime')]).toEqual(['1', '1', '3']);
+  });
 });
+

@@ -8,6 +8,7 @@ import type { Channel} from './channel';
 import { STATE, callerIdAll } from './channel';
 import { findExtension, findPriority, splitArgs, substitute, type Substitution } from './dialplan';
 import { DialApp } from './dial';
+import { QueueApp } from './queue';
 import type { ChannelDriver, Location, Pbx, RedirectKind } from './pbx';
 
 /** What an application tells the runner. */
@@ -416,6 +417,8 @@ function runApp(thread: PbxThread, app: string, data: string): AppResult {
       return NEXT;
     case 'dial':
       return new DialApp(thread, data).start();
+    case 'queue':
+      return new QueueApp(thread, data).start();
     default:
       // "No application 'X' for extension": pbx.c hangs the channel up.
       return HANGUP;

@@ -4,7 +4,7 @@
 // side after a talk time; and bulk traffic over many extensions.
 import { STATE, type Channel } from './channel';
 import { originate } from './dial';
-import type { Pbx } from './pbx';
+import type { CallOverride, Pbx } from './pbx';
 
 export interface InboundCallOptions {
   /** The outside number (caller id). */
@@ -17,7 +17,7 @@ export interface InboundCallOptions {
   readonly did?: string;
   /** "local": Local/<to>@inbound-sim as in traces a-k; "trunk": PJSIP/trunk into from-external as in trace m. */
   readonly via?: 'local' | 'trunk';
-  /** Whether the operator answers (false: a missed call, the Dial times out after RING_TIMEOUT). */
+  /** Whether the operator answers (false: a missed call, the Dial times out after RING_TIMEOUT); default: as the phone is set. */
   readonly answer?: boolean;
   readonly answerAfterMs?: number;
   /** Talk time after answer before `hangupBy` hangs up (default 5 s). */
@@ -41,7 +41,14 @@ export interface SimulatedCall {
 export function simulateInbound(pbx: Pbx, opts: InboundCallOptions): SimulatedCall {
   const talkMs = opts.talkMs ?? 5000;
   const hangupBy = opts.hangupBy ?? 'caller';
-  const answer = opts.answer ?? true;
+  // Only an explicit answer: true/false overrides what the operator's phone is set to do.
+  const answerMode = opts.answer === undefined ? undefined : opts.answer ? ('auto' as const) : ('manual' as const);
+  const override = (onAnswered: (ch: Channel) => void): CallOverride => ({
+    endpoint: opts.to,
+    ...(answerMode ? { answer: answerMode } : {}),
+    ...(opts.answerAfterMs !== undefined ? { answerAfterMs: opts.answerAfterMs } : {}),
+    onAnswered,
+  });
   return pbx.run(() => {
     let caller: Channel | undefined;
     const operatorHangupAfter = (ch: Channel): void => {
@@ -58,7 +65,7 @@ export function simulateInbound(pbx: Pbx, opts: InboundCallOptions): SimulatedCa
       ch.caller.ani = opts.from;
       ch.dnid = did;
       caller = ch;
-      pbx.setCallOverride(ch.linkedid, { endpoint: opts.to, answer: answer ? 'auto' : 'manual', answerAfterMs: opts.answerAfterMs ?? 0, onAnswered: operatorHangupAfter });
+      pbx.setCallOverride(ch.linkedid, override(operatorHangupAfter));
       pbx.setVar(ch, 'SIPDOMAIN', '127.0.0.1');
       pbx.startThread(pbx, ch, { context: ch.context, exten: did, priority: 1 });
     } else {
@@ -80,7 +87,7 @@ export function simulateInbound(pbx: Pbx, opts: InboundCallOptions): SimulatedCa
       );
       if (!ch) throw new Error(`cannot call Local/${opts.to}@inbound-sim`);
       caller = ch;
-      pbx.setCallOverride(ch.linkedid, { endpoint: opts.to, answer: answer ? 'auto' : 'manual', answerAfterMs: opts.answerAfterMs ?? 0, onAnswered: operatorHangupAfter });
+      pbx.setCallOverride(ch.linkedid, override(operatorHangupAfter));
     }
     const outside = caller;
     return {

@@ -75,6 +75,32 @@ interface Leg {
   done: boolean;
 }
 
+/** Hooks for applications built on Dial (Queue publishes its Agent* events from them). */
+export interface DialHooks {
+  /** A callee was created and dialled (after DialBegin). */
+  called?(callee: Channel): void;
+  /** The callee answered; the bridge is about to be made. */
+  answered?(callee: Channel): void;
+  /** The ring timeout expired with these callees still ringing (before they are hung up). */
+  noAnswer?(callees: readonly Channel[]): void;
+  /** The bridged call ended, by the caller or by the callee ("agent"). */
+  ended?(callee: Channel, by: 'caller' | 'agent'): void;
+  /** The caller hung up while the callees rang. */
+  abandoned?(): void;
+}
+
+export interface DialOptions {
+  /** Application shown on the callee channels ("AppDial"; Queue uses "AppQueue"). */
+  readonly calleeAppl?: string;
+  /** Whether the DIAL* variables are set on the caller (Dial: yes; Queue: no). */
+  readonly dialVars?: boolean;
+  /** Whether CEL APP_START/APP_END and the CDR fork belong to this dial (false inside Queue). */
+  readonly ownsApp?: boolean;
+  readonly hooks?: DialHooks;
+  /** Where the result goes; default: the caller's dialplan thread. */
+  readonly resume?: (result: AppResult) => void;
+}
+
 /** Dial(): one instance per execution, blocking the caller's thread until it returns. */
 export class DialApp implements Blocker {
   readonly #pbx: Pbx;
@@ -88,10 +114,16 @@ export class DialApp implements Blocker {
   #cancelTimeout: (() => void) | undefined;
   #finished = false;
 
+  readonly #opts: DialOptions;
+  readonly #resume: (result: AppResult) => void;
+
   constructor(
     readonly thread: PbxThread,
     data: string,
+    opts: DialOptions = {},
   ) {
+    this.#opts = opts;
+    this.#resume = opts.resume ?? ((r) => thread.resume(r));
     this.#pbx = thread.pbx;
     this.#caller = thread.ch;
     const [targets = '', timeout = ''] = splitArgs(data);
@@ -100,24 +132,38 @@ export class DialApp implements Blocker {
     this.#timeoutMs = timeout !== '' && Number.isFinite(secs) && secs > 0 ? secs * 1000 : 0;
   }
 
+  /** A DIAL* variable on the caller (skipped inside Queue). */
+  #var(name: string, value: string): void {
+    if (this.#opts.dialVars !== false) this.#pbx.setVar(this.#caller, name, value);
+  }
+
+  #celApp(event: 'APP_START' | 'APP_END'): void {
+    if (this.#opts.ownsApp !== false) this.#pbx.celApp(this.#caller, event);
+  }
+
+  #cdrFork(): void {
+    if (this.#opts.ownsApp !== false) this.#pbx.cdrFork(this.#caller);
+  }
+
   start(): AppResult {
     const pbx = this.#pbx;
     const caller = this.#caller;
     this.#started = pbx.now();
     for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'RINGTIME', 'RINGTIME_MS', 'PROGRESSTIME', 'PROGRESSTIME_MS']) {
-      pbx.setVar(caller, v, '');
+      this.#var(v, '');
     }
-    pbx.celApp(caller, 'APP_START');
+    this.#celApp('APP_START');
     for (const spec of this.#targets) {
       const target = parseTarget(pbx, spec);
       if (!target || !requestable(pbx, target)) continue;
       this.#legs.push(this.#callTarget(target));
     }
     if (this.#legs.length === 0) {
-      pbx.setVar(caller, 'DIALSTATUS', 'CHANUNAVAIL');
+      this.#finished = true;
+      this.#var('DIALSTATUS', 'CHANUNAVAIL');
       pbx.cdrDialStatus(caller, 'CHANUNAVAIL');
-      pbx.celApp(caller, 'APP_END');
-      pbx.cdrFork(caller);
+      this.#celApp('APP_END');
+      this.#cdrFork();
       return { kind: 'next' };
     }
     if (this.#timeoutMs > 0) this.#cancelTimeout = pbx.schedule(this.#timeoutMs, () => this.#timeout());
@@ -146,7 +192,7 @@ export class DialApp implements Blocker {
       else if (v.fullName.startsWith('_')) pbx.setVar(callee, v.fullName.slice(1), v.value);
     }
     callee.exten = caller.exten;
-    callee.appl = 'AppDial';
+    callee.appl = this.#opts.calleeAppl ?? 'AppDial';
     callee.data = '(Outgoing Line)';
     // Caller id and connected line are set first; Newexten already shows them (trace c #47).
     // No caller id from the channel driver: the dialled extension, named after the connected line.
@@ -158,6 +204,7 @@ export class DialApp implements Blocker {
     if (two) callLocal(pbx, callee, two);
     pbx.cdrDialed(caller, callee);
     dialEvent(pbx, 'DialBegin', caller, callee, [['DialString', target.dialString]]);
+    this.#opts.hooks?.called?.(callee);
     if (two) {
       const ctx = two.context;
       const ex = two.exten;
@@ -182,8 +229,8 @@ export class DialApp implements Blocker {
     pbx.connectedLineUpdate(caller, leg.callee.caller);
     pbx.indicateRingingThroughLocal(caller);
     const ms = pbx.now() - this.#started;
-    pbx.setVar(caller, 'RINGTIME', String(Math.floor(ms / 1000)));
-    pbx.setVar(caller, 'RINGTIME_MS', String(ms));
+    this.#var('RINGTIME', String(Math.floor(ms / 1000)));
+    this.#var('RINGTIME_MS', String(ms));
     if (caller.localPeer && caller.name.endsWith(';2')) pbx.notifyRinging(caller.localPeer);
     dialEvent(pbx, 'DialState', caller, leg.callee, [['DialStatus', 'RINGING']]);
   }
@@ -202,15 +249,16 @@ export class DialApp implements Blocker {
       pbx.setCause(other.callee, 26);
       pbx.destroyChannel(other.callee);
     }
-    pbx.setVar(caller, 'DIALSTATUS', 'ANSWER');
-    pbx.setVar(caller, 'DIALEDPEERNAME', leg.callee.name);
-    pbx.setVar(caller, 'DIALEDPEERNUMBER', leg.target.number);
+    this.#var('DIALSTATUS', 'ANSWER');
+    this.#var('DIALEDPEERNAME', leg.callee.name);
+    this.#var('DIALEDPEERNUMBER', leg.target.number);
     pbx.cdrDialStatus(caller, 'ANSWER');
     // The answered callee leaves its dialled extension (DialEnd already shows DestExten empty).
     leg.callee.exten = '';
     pbx.markPendingNewexten(leg.callee);
     dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'ANSWER']]);
     if (caller.state !== STATE.up) pbx.answer(caller);
+    this.#opts.hooks?.answered?.(leg.callee);
     const b = pbx.createBridge();
     pbx.joinBridge(b, leg.callee);
     pbx.joinBridge(b, caller);
@@ -225,24 +273,24 @@ export class DialApp implements Blocker {
       leg.done = true;
       dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'NOANSWER']]);
     }
+    this.#opts.hooks?.noAnswer?.(this.#legs.map((l) => l.callee).filter((c) => !c.destroyed));
     this.#finish('NOANSWER', false);
     for (const leg of this.#legs) {
       // Dial's hanguptree() with cause 0: the unanswered callee shows "Cause: 0 Unknown" (trace b).
       pbx.setCause(leg.callee, 0);
       pbx.destroyChannel(leg.callee);
     }
-    this.thread.resume({ kind: 'next' });
+    this.#resume({ kind: 'next' });
   }
 
   /** Sets DIALSTATUS, ends the CDR record, publishes APP_END. */
   #finish(status: string, hangup: boolean): void {
     this.#finished = true;
     this.#cancelTimeout?.();
-    const pbx = this.#pbx;
-    pbx.setVar(this.#caller, 'DIALSTATUS', status);
-    pbx.cdrDialStatus(this.#caller, status);
-    pbx.celApp(this.#caller, 'APP_END');
-    if (!hangup) pbx.cdrFork(this.#caller);
+    this.#var('DIALSTATUS', status);
+    this.#pbx.cdrDialStatus(this.#caller, status);
+    this.#celApp('APP_END');
+    if (!hangup) this.#cdrFork();
   }
 
   /**
@@ -255,10 +303,11 @@ export class DialApp implements Blocker {
     const now = pbx.now();
     const answered = now - (this.#caller.answeredAt ?? this.#answeredAt);
     const dialed = now - this.#caller.createdAt;
-    pbx.setVar(this.#caller, 'ANSWEREDTIME', String(Math.floor(answered / 1000)));
-    pbx.setVar(this.#caller, 'ANSWEREDTIME_MS', String(answered));
-    pbx.setVar(this.#caller, 'DIALEDTIME', String(Math.floor(dialed / 1000)));
-    pbx.setVar(this.#caller, 'DIALEDTIME_MS', String(dialed));
+    void pbx;
+    this.#var('ANSWEREDTIME', String(Math.floor(answered / 1000)));
+    this.#var('ANSWEREDTIME_MS', String(answered));
+    this.#var('DIALEDTIME', String(Math.floor(dialed / 1000)));
+    this.#var('DIALEDTIME_MS', String(dialed));
   }
 
   /** Hangs up the callee left in the bridge after the caller went (BridgeLeave, BridgeDestroy, Hangup). */
@@ -270,6 +319,13 @@ export class DialApp implements Blocker {
       if (b.channels.length === 0) pbx.destroyBridge(b);
     }
     leg.done = true;
+    const away = pbx.takePendingRedirect(leg.callee);
+    if (away && !leg.callee.destroyed) {
+      // Dual Redirect: the callee goes on to its own destination with a dialplan of its own.
+      pbx.setDriver(leg.callee, undefined);
+      pbx.startThread(pbx, leg.callee, away);
+      return;
+    }
     if (!leg.callee.destroyed) {
       if (!pbx.hasCause(leg.callee)) pbx.setCause(leg.callee, 16);
       pbx.destroyChannel(leg.callee);
@@ -288,10 +344,11 @@ export class DialApp implements Blocker {
       pbx.leaveBridge(caller);
       // The bridge passes the hangup source to the party left behind (trace c: the Local ;1 gets "PJSIP/101-...").
       if (leg.callee.hangupSource === '') leg.callee.hangupSource = caller.hangupSource;
+      this.#opts.hooks?.ended?.(leg.callee, 'caller');
       this.#endVars();
       this.#finish('ANSWER', true);
       if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
-      this.thread.resume({ kind: 'hangup' });
+      this.#resume({ kind: 'hangup' });
       this.#teardownCallee(leg);
       return;
     }
@@ -303,17 +360,18 @@ export class DialApp implements Blocker {
         pbx.destroyChannel(leg.callee);
       }
       this.#finish('CANCEL', false);
-      this.thread.resume({ kind: 'goto' });
+      this.#resume({ kind: 'goto' });
       return;
     }
     // The caller hung up while the callees ring: they are cancelled.
+    this.#opts.hooks?.abandoned?.();
     for (const leg of this.#legs) {
       if (leg.done) continue;
       leg.done = true;
       dialEvent(pbx, 'DialEnd', caller, leg.callee, [['DialStatus', 'CANCEL']]);
     }
     this.#finish('CANCEL', true);
-    this.thread.resume({ kind: 'hangup' });
+    this.#resume({ kind: 'hangup' });
     for (const leg of this.#legs) {
       if (!leg.callee.destroyed) {
         pbx.setCause(leg.callee, 16);
@@ -336,6 +394,7 @@ export class DialApp implements Blocker {
       leg.done = true;
       pbx.leaveBridge(leg.callee);
       if (caller.hangupSource === '') caller.hangupSource = leg.callee.hangupSource;
+      this.#opts.hooks?.ended?.(leg.callee, 'agent');
       pbx.destroyChannel(leg.callee);
       const b = caller.bridge;
       pbx.leaveBridge(caller);
@@ -343,7 +402,7 @@ export class DialApp implements Blocker {
       this.#endVars();
       this.#finish('ANSWER', true);
       if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
-      this.thread.resume({ kind: 'hangup' });
+      this.#resume({ kind: 'hangup' });
       return;
     }
     leg.done = true;
@@ -353,7 +412,7 @@ export class DialApp implements Blocker {
     pbx.destroyChannel(leg.callee);
     if (this.#legs.every((l) => l.done)) {
       this.#finish(status, false);
-      this.thread.resume({ kind: 'next' });
+      this.#resume({ kind: 'next' });
     }
   }
 
@@ -370,14 +429,14 @@ export class DialApp implements Blocker {
       this.thread.continueAfterBridge(to);
       pbx.newexten(caller);
     });
-    pbx.setVar(caller, 'DIALSTATUS', 'ANSWER');
+    this.#var('DIALSTATUS', 'ANSWER');
     this.#finished = true;
     pbx.cdrDialStatus(caller, 'ANSWER');
-    pbx.celApp(caller, 'APP_END');
-    pbx.cdrFork(caller);
+    this.#celApp('APP_END');
+    this.#cdrFork();
     this.#teardownCallee(leg);
     // pbx.c then increments the priority: the redirected caller skips priority 1 (trace e).
-    this.thread.resume({ kind: 'next' });
+    this.#resume({ kind: 'next' });
     return true;
   }
 
@@ -392,13 +451,43 @@ export class DialApp implements Blocker {
     pbx.setDriver(callee, undefined);
     pbx.startThread(pbx, callee, to);
     const b = caller.bridge;
+    const away = pbx.takePendingRedirect(caller);
+    if (away) {
+      // Dual Redirect: the caller is redirected too, its Dial returns into the new place.
+      pbx.leaveBridge(caller, () => {
+        this.thread.continueAfterBridge(away);
+        pbx.newexten(caller);
+      });
+      if (b && b.channels.length === 0) pbx.destroyBridge(b);
+      this.#var('DIALSTATUS', 'ANSWER');
+      this.#finished = true;
+      pbx.cdrDialStatus(caller, 'ANSWER');
+      this.#celApp('APP_END');
+      this.#cdrFork();
+      this.#resume({ kind: 'next' });
+      return true;
+    }
     pbx.leaveBridge(caller);
     if (b && b.channels.length === 0) pbx.destroyBridge(b);
     this.#endVars();
     this.#finish('ANSWER', true);
     if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
-    this.thread.resume({ kind: 'hangup' });
+    this.#resume({ kind: 'hangup' });
     return true;
+  }
+
+  /** Stops ringing without resuming anyone (Queue's overall timeout): DialEnd CANCEL, callees hung up. */
+  cancel(): void {
+    if (this.#finished || this.#bridged) return;
+    this.#finished = true;
+    this.#cancelTimeout?.();
+    for (const leg of this.#legs) {
+      if (leg.done) continue;
+      leg.done = true;
+      dialEvent(this.#pbx, 'DialEnd', this.#caller, leg.callee, [['DialStatus', 'CANCEL']]);
+      this.#pbx.setCause(leg.callee, 0);
+      this.#pbx.destroyChannel(leg.callee);
+    }
   }
 
   /** The bridged callee, for transfers and parking. */
@@ -418,6 +507,9 @@ export interface OriginateRequest {
   readonly timeoutMs: number;
   readonly callerId?: { readonly num: string; readonly name: string };
   readonly variables: readonly (readonly [string, string])[];
+  /** ChannelId / OtherChannelId: uniqueids chosen by the client (the Local ;2 gets the other). */
+  readonly channelId?: string;
+  readonly otherChannelId?: string;
 }
 
 export interface OriginateOutcome {
@@ -442,11 +534,15 @@ export function originate(pbx: Pbx, req: OriginateRequest, done: (o: OriginateOu
   let two: Channel | undefined;
   if (target.tech === 'Local') {
     const at = target.resource.indexOf('@');
-    const pair = pbx.newLocalPair(target.resource.slice(0, at), target.resource.slice(at + 1), { cdrOne: true });
+    const pair = pbx.newLocalPair(target.resource.slice(0, at), target.resource.slice(at + 1), {
+      cdrOne: true,
+      ...(req.channelId ? { uniqueid: req.channelId } : {}),
+      ...(req.otherChannelId ? { otherUniqueid: req.otherChannelId } : {}),
+    });
     ch = pair.one;
     two = pair.two;
   } else {
-    ch = pbx.newPjsipChannel(target.resource, { cdr: true });
+    ch = pbx.newPjsipChannel(target.resource, { cdr: true, ...(req.channelId ? { uniqueid: req.channelId } : {}) });
   }
   ch.appl = 'AppDial2';
   ch.data = '(Outgoing Line)';

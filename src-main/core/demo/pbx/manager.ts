@@ -404,7 +404,17 @@ function originateAction(s: AmiSession, m: AmiMessage): void {
   const asyncOn = /^(1|yes|true|on|y|t)$/i.test(h(m, 'Async'));
   const actionIdHeaders = s.idHeader(m);
   const pbx = s.pbx;
-  const request = { channel, timeoutMs: timeout, variables, ...(callerId ? { callerId } : {}), ...(app !== '' ? { application: app, data } : { context, exten, priority }) };
+  const channelId = h(m, 'ChannelId');
+  const otherChannelId = h(m, 'OtherChannelId');
+  const request = {
+    channel,
+    timeoutMs: timeout,
+    variables,
+    ...(callerId ? { callerId } : {}),
+    ...(channelId !== '' ? { channelId } : {}),
+    ...(otherChannelId !== '' ? { otherChannelId } : {}),
+    ...(app !== '' ? { application: app, data } : { context, exten, priority }),
+  };
 
   const originateResponse = (ok: boolean, reason: number, ch: Channel | undefined): void => {
     pbx.publish('OriginateResponse', EVENT_FLAG.call, [
@@ -496,11 +506,28 @@ function redirectAction(s: AmiSession, m: AmiMessage): void {
   if (!ch2) return s.error(m, `ExtraChannel does not exist: ${extra}`);
   if (ch2.hangupRequested) return s.error(m, 'Redirect failed, extra channel not up.');
   const to2 = { context: h(m, 'ExtraContext') || context, exten: h(m, 'ExtraExten') || exten, priority: h(m, 'ExtraPriority') ? Number(h(m, 'ExtraPriority')) : priority };
-  // Both leave together: take the second out of the first's bridge before the first's Dial tears it down.
-  const d2 = pbx.driverOf(ch2);
-  const ok2 = d2?.redirect ? d2.redirect(ch2, to2, 'redirect') : false;
+  // Both leave together: the partner is marked first, so when the first one's
+  // Dial takes the bridge down the partner is redirected instead of hung up.
+  if (ch2.bridge && ch2.bridge === ch.bridge) {
+    pbx.setPendingRedirect(ch2, to2);
+    const d1 = pbx.driverOf(ch);
+    const ok = d1?.redirect ? d1.redirect(ch, to, 'redirect') : false;
+    if (!ok) {
+      pbx.takePendingRedirect(ch2);
+      return s.error(m, 'Redirect failed');
+    }
+    if (pbx.takePendingRedirect(ch2)) {
+      // The partner was not torn down by the first redirect: send it on its own.
+      const d2 = pbx.driverOf(ch2);
+      if (!d2?.redirect || !d2.redirect(ch2, to2, 'redirect')) return s.error(m, 'Secondary redirect failed');
+    }
+    s.respond(m, 'Success', 'Dual Redirect successful');
+    return;
+  }
   const d1 = pbx.driverOf(ch);
-  const ok1 = ch.destroyed ? false : d1?.redirect ? d1.redirect(ch, to, 'redirect') : false;
+  const ok1 = d1?.redirect ? d1.redirect(ch, to, 'redirect') : false;
+  const d2 = pbx.driverOf(ch2);
+  const ok2 = ok1 && !ch2.destroyed && d2?.redirect ? d2.redirect(ch2, to2, 'redirect') : false;
   if (ok1 && ok2) s.respond(m, 'Success', 'Dual Redirect successful');
   else if (ok1) s.error(m, 'Secondary redirect failed');
   else s.error(m, 'Redirect failed');

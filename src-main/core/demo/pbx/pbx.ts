@@ -254,6 +254,19 @@ export class Pbx {
     return e;
   }
 
+  readonly #pendingRedirects = new Map<Channel, Location>();
+
+  /** Dual Redirect: the other channel leaves with its partner and goes here instead of hanging up. */
+  setPendingRedirect(ch: Channel, to: Location): void {
+    this.#pendingRedirects.set(ch, to);
+  }
+
+  takePendingRedirect(ch: Channel): Location | undefined {
+    const to = this.#pendingRedirects.get(ch);
+    this.#pendingRedirects.delete(ch);
+    return to;
+  }
+
   setDriver(ch: Channel, driver: ChannelDriver | undefined): void {
     this.#extra(ch).driver = driver;
   }
@@ -274,8 +287,7 @@ export class Pbx {
   }
 
   /** Creates a channel: CEL CHAN_START, then Newchannel. */
-  #allocate(tech: string, resource: string, name: string, linkedid: string | undefined, context: string, exten: string, state: number, caller: Party, cdr: boolean): Channel {
-    const uniqueid = this.#nextUniqueid();
+  #allocate(tech: string, resource: string, name: string, linkedid: string | undefined, context: string, exten: string, state: number, caller: Party, cdr: boolean, uniqueid = this.#nextUniqueid()): Channel {
     const ch = new Channel(name, uniqueid, linkedid ?? uniqueid, tech, resource, this.now(), context, exten);
     ch.state = state;
     ch.caller = caller;
@@ -293,20 +305,20 @@ export class Pbx {
   }
 
   /** A PJSIP channel for an endpoint; `cdr` false for channels dialled by Dial (they are party B). */
-  newPjsipChannel(endpoint: string, opts: { linkedid?: string; cdr: boolean; state?: number; exten?: string; caller?: Party }): Channel {
+  newPjsipChannel(endpoint: string, opts: { linkedid?: string; cdr: boolean; state?: number; exten?: string; caller?: Party; uniqueid?: string }): Channel {
     const phone = this.#phones.get(endpoint);
     const ep = phone?.config;
     const caller: Party = opts.caller ?? { num: ep?.trunk ? '' : (ep?.callerNum ?? endpoint), name: ep?.trunk ? '' : (ep?.callerName ?? `Operator ${endpoint}`), ani: '' };
     const name = `PJSIP/${endpoint}-${this.#nextSuffix('PJSIP')}`;
-    return this.#allocate('PJSIP', endpoint, name, opts.linkedid, ep?.context ?? 'from-internal', opts.exten ?? 's', opts.state ?? STATE.down, caller, opts.cdr);
+    return this.#allocate('PJSIP', endpoint, name, opts.linkedid, ep?.context ?? 'from-internal', opts.exten ?? 's', opts.state ?? STATE.down, caller, opts.cdr, opts.uniqueid);
   }
 
   /** A Local channel pair for exten@context: ;1 (Down) then ;2 (Ring), as chan_local allocates them. */
-  newLocalPair(exten: string, context: string, opts: { linkedid?: string; cdrOne: boolean }): { one: Channel; two: Channel } {
+  newLocalPair(exten: string, context: string, opts: { linkedid?: string; cdrOne: boolean; uniqueid?: string; otherUniqueid?: string }): { one: Channel; two: Channel } {
     const suffix = this.#nextSuffix('Local');
     const resource = `${exten}@${context}`;
-    const one = this.#allocate('Local', resource, `Local/${resource}-${suffix};1`, opts.linkedid, context, exten, STATE.down, emptyParty(), opts.cdrOne);
-    const two = this.#allocate('Local', resource, `Local/${resource}-${suffix};2`, one.linkedid, context, exten, STATE.ring, emptyParty(), true);
+    const one = this.#allocate('Local', resource, `Local/${resource}-${suffix};1`, opts.linkedid, context, exten, STATE.down, emptyParty(), opts.cdrOne, opts.uniqueid);
+    const two = this.#allocate('Local', resource, `Local/${resource}-${suffix};2`, one.linkedid, context, exten, STATE.ring, emptyParty(), true, opts.otherUniqueid);
     one.localPeer = two;
     two.localPeer = one;
     return { one, two };

@@ -12,6 +12,8 @@ import type { AmiMessage } from '../../ami/codec';
 import { systemClock } from '../../clock';
 import type { Clock } from '../../../ports';
 import { installRunner } from './apps';
+import { simulateInbound, simulateTraffic, type InboundCallOptions, type SimulatedCall, type TrafficOptions } from './calls';
+import type { AnswerMode } from './config';
 import { labConfig, type PbxConfig } from './config';
 import { AmiSession, type SessionTransport } from './manager';
 import { buildUser, parseManagerConf, type ManagerUser, type ManagerUserSpec } from './manager-config';
@@ -81,6 +83,16 @@ export interface AmiConnection {
   destroy(): void;
 }
 
+/** A phone registered on an endpoint, as a test or the demo drives it. */
+export interface PhoneControl {
+  /** Picks up the ringing call; false when nothing rings. */
+  answer(): boolean;
+  /** Hangs up (a BYE from the phone); false when the phone has no call. */
+  hangup(): boolean;
+  /** How the phone treats new calls, and whether it is registered at all. */
+  set(patch: { readonly answer?: AnswerMode; readonly answerAfterMs?: number; readonly registered?: boolean }): void;
+}
+
 export interface AmiServer {
   readonly host: string;
   readonly port: number;
@@ -109,6 +121,12 @@ export interface AmiServer {
   replay(opts: ReplayOptions | undefined): void;
   /** Replace the AMI users. */
   setUsers(users: string | Readonly<Record<string, ManagerUserSpec>>): void;
+  /** An outside caller rings an operator (see calls.ts). */
+  simulateInbound(opts: InboundCallOptions): SimulatedCall;
+  /** Calls to many extensions at once or spaced on the clock. */
+  simulateTraffic(opts: TrafficOptions): void;
+  /** The phone of an endpoint. */
+  phone(endpoint: string): PhoneControl;
 }
 
 function buildUsers(users: string | Readonly<Record<string, ManagerUserSpec>>): ManagerUser[] {
@@ -462,5 +480,12 @@ export async function startAmiServer(opts: AmiServerOptions = {}): Promise<AmiSe
     setUsers(u: string | Readonly<Record<string, ManagerUserSpec>>): void {
       users = buildUsers(u);
     },
+    simulateInbound: (o: InboundCallOptions): SimulatedCall => simulateInbound(pbx, o),
+    simulateTraffic: (o: TrafficOptions): void => simulateTraffic(pbx, o),
+    phone: (endpoint: string): PhoneControl => ({
+      answer: () => pbx.answerPhone(endpoint),
+      hangup: () => pbx.hangupPhone(endpoint),
+      set: (patch) => pbx.setPhone(endpoint, patch),
+    }),
   };
 }
