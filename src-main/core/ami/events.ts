@@ -232,6 +232,17 @@ export interface CoreShowChannelEvent extends ChannelEvent<'CoreShowChannel'> {
   /** Empty for a channel in no bridge (traces README, scenario h). */
   readonly bridgeId?: string;
 }
+/**
+ * One item of the `Status` action's event list: the same facts as CoreShowChannel
+ * (trace h), for AMI users allowed Status but not CoreShowChannels.
+ */
+export interface StatusEvent extends Omit<CoreShowChannelEvent, 'event'> {
+  readonly event: 'Status';
+}
+
+/** A live channel as listed after a (re)connect, by CoreShowChannels or Status. */
+export type ChannelListItem = CoreShowChannelEvent | StatusEvent;
+
 export interface CoreShowChannelsCompleteEvent {
   readonly event: 'CoreShowChannelsComplete';
   readonly actionId?: string;
@@ -296,6 +307,7 @@ export type AmiEvent =
   | AgentEvent
   | QueueCallerEvent
   | CoreShowChannelEvent
+  | StatusEvent
   | CoreShowChannelsCompleteEvent
   | LegacyDialBeginEvent
   | LegacyDialEndEvent
@@ -605,6 +617,20 @@ const parseCoreShowChannel: Parser = (m) => {
   });
 };
 
+const parseStatus: Parser = (m) => {
+  const channel = snapshot(m, '');
+  if (channel === undefined) return undefined;
+  return defined<StatusEvent>({
+    event: 'Status',
+    channel,
+    actionId: value(m, 'ActionID'),
+    application: value(m, 'Application'),
+    applicationData: value(m, 'Data'),
+    durationSeconds: num(m, 'Seconds'),
+    bridgeId: value(m, 'BridgeID'),
+  });
+};
+
 const parseCoreShowChannelsComplete: Parser = (m) =>
   defined<CoreShowChannelsCompleteEvent>({ event: 'CoreShowChannelsComplete', actionId: value(m, 'ActionID'), listItems: num(m, 'ListItems') });
 
@@ -691,6 +717,7 @@ const PARSERS: ReadonlyMap<string, Parser> = new Map<string, Parser>([
   ['QueueCallerAbandon', queueCaller('QueueCallerAbandon')],
   ['CoreShowChannel', parseCoreShowChannel],
   ['CoreShowChannelsComplete', parseCoreShowChannelsComplete],
+  ['Status', parseStatus],
   ['Dial', parseLegacyDial],
   ['Bridge', legacyLink()],
   ['Link', legacyLink('Link')],

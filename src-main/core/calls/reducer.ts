@@ -413,6 +413,7 @@ function snapshotsOf(ev: AmiEvent): readonly (ChannelSnapshot | undefined)[] {
     case 'BridgeDestroy':
     case 'OriginateResponse':
     case 'CoreShowChannel':
+    case 'Status':
     case 'CoreShowChannelsComplete':
     case 'Dial':
     case 'Link':
@@ -435,6 +436,7 @@ function relevant(state: CallTrackerState, ev: AmiEvent): boolean {
     case 'BridgeCreate':
     case 'BridgeDestroy':
     case 'CoreShowChannel':
+    case 'Status':
     case 'CoreShowChannelsComplete':
       return false;
     case 'OriginateResponse':
@@ -1202,6 +1204,7 @@ export function reduce(state: CallTrackerState, event: AmiEvent, now: number): C
     case 'BridgeCreate':
     case 'BridgeDestroy':
     case 'CoreShowChannel':
+    case 'Status':
     case 'CoreShowChannelsComplete':
       break;
   }

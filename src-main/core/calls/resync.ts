@@ -1,6 +1,6 @@
 // Resynchronisation after a (re)connect. AMI does not replay events missed while
 // disconnected (shared/reference/asterisk-ami.md), so after every login the app
-// runs CoreShowChannels and hands the list here:
+// runs CoreShowChannels (or Status) and hands the list here:
 // - a call whose channels of mine are all gone ended while we were away: it is
 //   ended now (flagged `endedWhileDisconnected`) and so still reported, once;
 // - a channel of mine we do not know is a call we missed the start of: it is
@@ -11,7 +11,7 @@
 // What a CoreShowChannel says (trace h): ChannelStateDesc, CallerIDNum,
 // ConnectedLineNum, Linkedid, Application (`AppDial` on a dialled channel, `Dial`
 // on the dialling one), Duration, and BridgeId (empty when not bridged).
-import type { CoreShowChannelEvent } from '../ami/events';
+import type { ChannelListItem } from '../ami/events';
 import { ChannelState } from '../ami/events';
 import { isLocalChannel, isMyChannel } from './config';
 import { addLeg, connect, endCall, legAnswered, setRemote, upsertChannel } from './reducer';
@@ -21,14 +21,19 @@ import { newRecord, Tx } from './state';
 // Applications a dialled channel shows while it is the callee of Dial or Queue.
 const DIALLED_APPS = new Set(['appdial', 'appdial2', 'appqueue']);
 
-function keyOf(item: CoreShowChannelEvent): string {
+function keyOf(item: ChannelListItem): string {
   return item.channel.uniqueid ?? item.channel.channel;
 }
 
-/** Rebuilds live calls from a complete CoreShowChannels list (the `CoreShowChannel` items). */
-export function resync(state: CallTrackerState, list: readonly CoreShowChannelEvent[], now: number): CallTrackerState {
+/**
+ * Rebuilds live calls from a complete list of the PBX's channels: the
+ * CoreShowChannel items of CoreShowChannels, or the Status items of Status.
+ * The list must be complete (every channel the user may see): an empty list
+ * means no call is up, so do not call this when the list could not be fetched.
+ */
+export function resync(state: CallTrackerState, list: readonly ChannelListItem[], now: number): CallTrackerState {
   const tx = new Tx(state, now);
-  const present = new Map<string, CoreShowChannelEvent>();
+  const present = new Map<string, ChannelListItem>();
   const linkedids = new Set<string>();
   for (const item of list) {
     present.set(keyOf(item), item);
@@ -99,7 +104,7 @@ export function resync(state: CallTrackerState, list: readonly CoreShowChannelEv
       // the call (README item 8: for a Local-channel inbound it is the `;2` leg;
       // `;1` shows the operator's own number after answer).
       const siblings = list.filter((o) => o !== item && o.channel.linkedid === lid && !isMyChannel(tx.config, o.channel.channel));
-      const byCid = (local: boolean): CoreShowChannelEvent | undefined =>
+      const byCid = (local: boolean): ChannelListItem | undefined =>
         siblings.find((o) => isLocalChannel(o.channel.channel) === local && o.channel.callerIdNum !== undefined && o.channel.callerIdNum !== tx.config.extension);
       const other = byCid(false) ?? byCid(true);
       const myView = snap.connectedLineNum !== undefined && snap.connectedLineNum !== tx.config.extension;

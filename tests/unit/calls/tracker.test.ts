@@ -725,6 +725,16 @@ describe('resync after a reconnect (CoreShowChannels)', () => {
     expectCleanEnd(r);
   });
 
+  it('works the same from the Status list (for AMI users without CoreShowChannels)', () => {
+    const events = traceEvents(TRACE);
+    const { items, at } = listOf(events);
+    const status = events.map((e) => e.event).filter((e) => e.event === 'Status');
+    expect(status).toHaveLength(3);
+    const fromStatus = resync(getEmptyState({ extension: '101' }), status, at);
+    const fromCsc = resync(getEmptyState({ extension: '101' }), items, at);
+    expect(selectCalls(fromStatus)).toEqual(selectCalls(fromCsc));
+  });
+
   it('changes nothing for a call it already knows', () => {
     const events = traceEvents(TRACE);
     const { items, at, after } = listOf(events);
