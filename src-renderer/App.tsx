@@ -42,7 +42,7 @@ export function App() {
         </div>
         <span className={`pill pill-${connectionTone(state.connection)}`} data-testid="header-state">
           <span className={`dot dot-${connectionTone(state.connection)}`} aria-hidden="true" />
-          {state.connection ? t(`connection.${state.connection.state}`, { seconds: '' }) : '…'}
+          {!state.connection ? '…' : calls.demo && state.connection.state === 'ready' ? t('connection.demoReady') : t(`connection.${state.connection.state}`, { seconds: '' })}
         </span>
       </header>
       <nav className="tabs" aria-label={t('nav.main')}>

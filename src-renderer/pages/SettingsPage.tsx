@@ -20,10 +20,27 @@ interface Draft {
   amiUser: string;
   extension: string;
   amiSecret: string;
+  popWhen: Settings['screenPop']['when'];
+  externalOnly: boolean;
+  region: string;
+  rules: readonly { readonly pattern: string; readonly replacement: string }[];
 }
 
 function draftFrom(s: Settings): Draft {
-  return { language: s.language, theme: s.theme, host: s.pbx.host, port: String(s.pbx.port), tls: s.pbx.tls, amiUser: s.pbx.amiUser, extension: s.pbx.extension, amiSecret: '' };
+  return {
+    language: s.language,
+    theme: s.theme,
+    host: s.pbx.host,
+    port: String(s.pbx.port),
+    tls: s.pbx.tls,
+    amiUser: s.pbx.amiUser,
+    extension: s.pbx.extension,
+    amiSecret: '',
+    popWhen: s.screenPop.when,
+    externalOnly: s.screenPop.externalOnly,
+    region: s.numbers.defaultRegion,
+    rules: s.numbers.rewriteRules,
+  };
 }
 
 const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
@@ -35,7 +52,19 @@ const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
   'pbx.amiUser': 'amiUser',
   'pbx.extension': 'extension',
   amiSecret: 'amiSecret',
+  'screenPop.when': 'popWhen',
+  'screenPop.externalOnly': 'externalOnly',
+  'numbers.defaultRegion': 'region',
+  'numbers.rewriteRules': 'rules',
 };
+
+/** Field key of an issue path; rewrite-rule issues (`numbers.rewriteRules.2.pattern`) map to `rules.2`. */
+function fieldKeyOf(path: string): string | undefined {
+  const p = path.replace(/^patch\./, '');
+  const rule = /^numbers\.rewriteRules\.(\d+)/.exec(p);
+  if (rule) return `rules.${rule[1]}`;
+  return FIELD_PATH[p];
+}
 
 function toPatch(d: Draft, locked: readonly string[]) {
   const port = /^\d+$/.test(d.port.trim()) ? Number(d.port) : Number.NaN;
@@ -43,7 +72,9 @@ function toPatch(d: Draft, locked: readonly string[]) {
   // Fields managed by IT are left out: main refuses changes to them.
   const pbx = Object.fromEntries(Object.entries(pbxFields).filter(([k]) => !locked.includes(`pbx.${k}`)));
   const general = Object.fromEntries(Object.entries({ language: d.language, theme: d.theme }).filter(([k]) => !locked.includes(k)));
-  return { ...general, pbx };
+  const screenPop = Object.fromEntries(Object.entries({ when: d.popWhen, externalOnly: d.externalOnly }).filter(([k]) => !locked.includes(`screenPop.${k}`)));
+  const numbers = Object.fromEntries(Object.entries({ defaultRegion: d.region, rewriteRules: d.rules }).filter(([k]) => !locked.includes(`numbers.${k}`)));
+  return { ...general, pbx, screenPop, numbers };
 }
 
 export function SettingsPage(props: { readonly view: SettingsView | undefined; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
@@ -61,7 +92,7 @@ export function SettingsPage(props: { readonly view: SettingsView | undefined; r
 function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(view.settings));
-  const [errors, setErrors] = useState<Partial<Record<keyof Draft, string>>>({});
+  const [errors, setErrors] = useState<Readonly<Record<string, string | undefined>>>({});
   const [formError, setFormError] = useState<string>();
   const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
   const locked = view.locked;
@@ -70,16 +101,17 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
   const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => {
     setDraft((d) => ({ ...d, [key]: value }));
     setState('idle');
-    setErrors((e) => ({ ...e, [key]: undefined }));
+    setErrors((e) => (key === 'rules' ? Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('rules'))) : { ...e, [key]: undefined }));
   };
 
-  function validate(d: Draft): Partial<Record<keyof Draft, string>> {
+  function validate(d: Draft): Record<string, string | undefined> {
     const parsed = SettingsPatchSchema.safeParse(toPatch(d, locked));
-    const out: Partial<Record<keyof Draft, string>> = {};
+    const out: Record<string, string | undefined> = {};
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const key = FIELD_PATH[issue.path.join('.')];
-        if (key) out[key] = translateMessage(issue.path.join('.') === 'pbx.port' ? 'settings.error.port' : issue.message);
+        const path = issue.path.join('.');
+        const key = fieldKeyOf(path);
+        if (key) out[key] ??= translateMessage(path === 'pbx.port' ? 'settings.error.port' : issue.message);
       }
     }
     if (/[\r\n]/.test(d.amiSecret)) out.amiSecret = t('settings.error.secretChars');
@@ -103,10 +135,10 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
       setState('saved');
     } catch (error) {
       const e = toRequestError(error);
-      const fieldErrors: Partial<Record<keyof Draft, string>> = {};
+      const fieldErrors: Record<string, string | undefined> = {};
       for (const issue of e.issues) {
-        const key = FIELD_PATH[issue.path.replace(/^patch\./, '')];
-        if (key) fieldErrors[key] = translateMessage(issue.message);
+        const key = fieldKeyOf(issue.path);
+        if (key) fieldErrors[key] ??= translateMessage(issue.message);
       }
       setErrors(fieldErrors);
       setFormError(t('settings.error.generic', { message: e.message }));
@@ -122,8 +154,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
     }
   }
 
-  const describedBy = (id: string, hasHint = false): string | undefined =>
-    errors[FIELD_PATH[id] ?? 'host'] ? `${id}-error` : hasHint ? `${id}-hint` : undefined;
+  const describedBy = (id: string, hasHint = false): string | undefined => (errors[FIELD_PATH[id] ?? id] ? `${id}-error` : hasHint ? `${id}-hint` : undefined);
 
   return (
     <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="settings-title">
@@ -209,6 +240,27 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
         </Field>
       </fieldset>
 
+      <fieldset className="card">
+        <legend className="card-title">{t('settings.screenPop')}</legend>
+        <div className="grid-2">
+          <Field id="screenPop.when" label={t('settings.popWhen')} locked={isLocked('screenPop.when')}>
+            <select id="screenPop.when" value={draft.popWhen} disabled={isLocked('screenPop.when')} onChange={(e) => set('popWhen', e.target.value as Draft['popWhen'])}>
+              <option value="ring">{t('settings.popOnRing')}</option>
+              <option value="answer">{t('settings.popOnAnswer')}</option>
+              <option value="never">{t('settings.popNever')}</option>
+            </select>
+          </Field>
+          <Field id="numbers.defaultRegion" label={t('settings.region')} error={errors['region']} hint={t('settings.regionHint')} locked={isLocked('numbers.defaultRegion')}>
+            <input id="numbers.defaultRegion" type="text" className="input-short" maxLength={2} autoComplete="off" value={draft.region} disabled={isLocked('numbers.defaultRegion')} aria-invalid={Boolean(errors['region'])} aria-describedby={describedBy('numbers.defaultRegion', true)} onChange={(e) => set('region', e.target.value.toUpperCase())} />
+          </Field>
+        </div>
+        <label className="check">
+          <input id="screenPop.externalOnly" type="checkbox" checked={draft.externalOnly} disabled={isLocked('screenPop.externalOnly')} onChange={(e) => set('externalOnly', e.target.checked)} />
+          <span>{t('settings.externalOnly')}</span>
+        </label>
+        <RulesEditor rules={draft.rules} errors={errors} locked={isLocked('numbers.rewriteRules')} onChange={(rules) => set('rules', rules)} />
+      </fieldset>
+
       {formError ? (
         <div className="banner banner-error" role="alert" data-testid="settings-error">
           {formError}
@@ -226,5 +278,45 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
       </div>
       {location ? <p className="muted small">{t('settings.location', { path: location })}</p> : null}
     </form>
+  );
+}
+
+type Rule = { readonly pattern: string; readonly replacement: string };
+
+/** The ordered list of number rewrite rules (pattern -> replacement), each row with its own error. */
+function RulesEditor(props: { readonly rules: readonly Rule[]; readonly errors: Readonly<Record<string, string | undefined>>; readonly locked: boolean; readonly onChange: (rules: readonly Rule[]) => void }) {
+  const { t } = useTranslation();
+  const update = (i: number, patch: Partial<Rule>): void => props.onChange(props.rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  return (
+    <div className="rules" data-testid="rewrite-rules">
+      <div className="rules-head">
+        <span className="rules-title">{t('settings.rules')}</span>
+        <span className="hint">{t('settings.rulesHint')}</span>
+      </div>
+      {props.rules.length === 0 ? <p className="hint">{t('settings.rulesEmpty')}</p> : null}
+      {props.rules.map((rule, i) => {
+        const error = props.errors[`rules.${i}`];
+        return (
+          <div className="rule-row" key={i} data-testid="rule-row">
+            <input type="text" className="mono" aria-label={t('settings.rulePattern', { n: i + 1 })} placeholder="^9(\\d{10})$" value={rule.pattern} disabled={props.locked} aria-invalid={Boolean(error)} onChange={(e) => update(i, { pattern: e.target.value })} />
+            <span aria-hidden="true">→</span>
+            <input type="text" className="mono" aria-label={t('settings.ruleReplacement', { n: i + 1 })} placeholder="8$1" value={rule.replacement} disabled={props.locked} onChange={(e) => update(i, { replacement: e.target.value })} />
+            <button type="button" className="btn btn-small" disabled={props.locked} aria-label={t('settings.ruleRemove', { n: i + 1 })} onClick={() => props.onChange(props.rules.filter((_, j) => j !== i))}>
+              ✕
+            </button>
+            {error ? (
+              <p className="error rule-error" role="alert" data-testid={`rule-error-${i}`}>
+                {error}
+              </p>
+            ) : null}
+          </div>
+        );
+      })}
+      {props.rules.length < 20 ? (
+        <button type="button" className="btn btn-link" disabled={props.locked} onClick={() => props.onChange([...props.rules, { pattern: '', replacement: '' }])} data-testid="rule-add">
+          + {t('settings.ruleAdd')}
+        </button>
+      ) : null}
+    </div>
   );
 }

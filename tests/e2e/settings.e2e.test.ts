@@ -54,7 +54,9 @@ describe('browser mode end to end', () => {
     apps.push(app);
     const page = await open(app);
 
-    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('unconfigured');
+    // No PBX configured: demo mode, connected to the embedded demo PBX.
+    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('ready');
+    await page.getByTestId('demo-panel').waitFor();
     await expect.poll(() => page.getByTestId('app-version').textContent()).toMatch(/^Version \d+\.\d+\.\d+/);
 
     await page.getByTestId('nav-settings').click();
@@ -68,8 +70,9 @@ describe('browser mode end to end', () => {
     await shoot(page, 'settings-invalid');
     expect(fs.existsSync(path.join(dataDir, 'settings.json'))).toBe(false);
 
-    await page.getByLabel('PBX address').fill('pbx.example.com');
-    await page.getByLabel('AMI port').fill('5039');
+    // Loopback with a closed port: a real connection attempt that fails at once, nothing leaves the machine.
+    await page.getByLabel('PBX address').fill('127.0.0.1');
+    await page.getByLabel('AMI port').fill('9');
     await page.getByLabel('Use TLS').check();
     await page.getByLabel('AMI user').fill('op101');
     await page.getByLabel('AMI secret').fill('op101secret');
@@ -79,22 +82,52 @@ describe('browser mode end to end', () => {
     expect(await page.getByText('Stored in the OS keychain').count()).toBe(1);
 
     const onDisk = fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8');
-    expect(JSON.parse(onDisk)).toMatchObject({ pbx: { host: 'pbx.example.com', port: 5039, tls: true, amiUser: 'op101', extension: '101' } });
+    expect(JSON.parse(onDisk)).toMatchObject({ pbx: { host: '127.0.0.1', port: 9, tls: true, amiUser: 'op101', extension: '101' } });
     expect(onDisk).not.toContain('op101secret');
     expect(fs.readFileSync(path.join(dataDir, 'logs', 'sidecall.log'), 'utf8')).not.toContain('op101secret');
 
     await page.reload();
     await page.getByTestId('nav-settings').click();
-    expect(await page.getByLabel('PBX address').inputValue()).toBe('pbx.example.com');
-    expect(await page.getByLabel('AMI port').inputValue()).toBe('5039');
+    expect(await page.getByLabel('PBX address').inputValue()).toBe('127.0.0.1');
+    expect(await page.getByLabel('AMI port').inputValue()).toBe('9');
     expect(await page.getByLabel('Use TLS').isChecked()).toBe(true);
     expect(await page.getByLabel('Your extension').inputValue()).toBe('101');
     expect(await page.getByLabel('AMI secret').inputValue()).toBe('');
     expect(await page.getByText('Stored in the OS keychain').count()).toBe(1);
     await page.getByTestId('nav-home').click();
-    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).not.toBe('unconfigured');
+    // A configured PBX that refuses the connection: Sidecall keeps trying, and demo mode is off.
+    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toMatch(/^(connecting|reconnecting)$/);
+    expect(await page.getByTestId('demo-panel').count()).toBe(0);
     await shoot(page, 'home-configured');
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+  });
+
+  it('edits the screen-pop settings and rewrite rules, refusing a broken rule next to it', async () => {
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const app = await startWebApp({ dataDir });
+    apps.push(app);
+    const page = await open(app);
+    await page.getByTestId('nav-settings').click();
+    await page.getByLabel('Show the caller card').selectOption('answer');
+    await page.getByLabel('Only for outside callers').check();
+    await page.getByLabel('Home country').fill('kz');
+    await page.getByTestId('rule-add').click();
+    await page.getByLabel('Rule 1 pattern').fill('^9(\\d{10})$');
+    await page.getByLabel('Rule 1 replacement').fill('8$1');
+    await page.getByTestId('rule-add').click();
+    await page.getByLabel('Rule 2 pattern').fill('(unclosed');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('rule-error-1').textContent()).toContain('not a valid regular expression');
+    expect(fs.existsSync(path.join(dataDir, 'settings.json'))).toBe(false);
+    await shoot(page, 'settings-rule-error');
+    await page.getByLabel('Remove rule 2').click();
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-saved').waitFor();
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8'))).toMatchObject({
+      screenPop: { when: 'answer', externalOnly: true },
+      numbers: { defaultRegion: 'KZ', rewriteRules: [{ pattern: '^9(\\d{10})$', replacement: '8$1' }] },
+    });
   });
 
   it('shows the Russian UI when Russian is chosen, and switching back works', async () => {

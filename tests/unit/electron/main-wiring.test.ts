@@ -391,10 +391,11 @@ describe('after ready', () => {
   it('shows the tray with the connection state and the UI language, and its Settings item opens Settings', async () => {
     const tray = fake.trays[0];
     if (!tray) throw new Error('no tray');
-    expect(tray.image.path).toBe(path.join(tmp, 'dist/main/tray/offline.png'));
+    // No PBX is configured, so the core runs demo mode and connects to the embedded demo PBX: the tray turns ready.
+    await until(() => (tray.image.path === path.join(tmp, 'dist/main/tray/ready.png') ? true : undefined), 'tray ready icon');
     expect(tray.image.isEmpty()).toBe(false);
     // The language was switched to English by the previous test (the OS is Russian).
-    expect(tray.tooltip).toBe('Sidecall — not connected');
+    expect(tray.tooltip).toBe('Sidecall — connected');
     expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual(['Open Sidecall', 'Settings…', 'separator', 'Quit Sidecall']);
 
     win.visible = false;
