@@ -28,6 +28,8 @@ export interface CoreDeps {
   readonly history: HistoryStore;
   /** The embedded demo PBX and CRM, used while no PBX host is set. */
   readonly demo?: DemoMode;
+  /** The operator's CRM outside demo mode (connectors arrive with the CRM work); undefined: cards show the PBX's data only. */
+  readonly crm?: () => CrmConnector | undefined;
 }
 
 export type CoreEventListener = <C extends EventChannel>(channel: C, payload: EventOf<C>) => void;
@@ -57,6 +59,15 @@ export function createCore(deps: CoreDeps): SidecallCore {
   const offStatus = connection.onStatus((s: ConnectionStatus) => emit('connection.status', s));
   let demoActive = false;
   let demoLookup: { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined;
+  let crmLookup: { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined;
+  /** The lookup service of the CRM in use, rebuilt when the connector changes. */
+  function currentCrm(): { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined {
+    if (demoActive) return demoLookup;
+    const connector = deps.crm?.();
+    if (!connector) return undefined;
+    if (crmLookup?.connector !== connector) crmLookup = { connector, lookup: createContactLookup({ connector, clock: deps.clock }) };
+    return crmLookup;
+  }
 
   const calls: CallsService | undefined = connection.ami
     ? createCallsService({
@@ -66,7 +77,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
         history: deps.history,
         settings: () => deps.settings.load().settings,
         extension: () => (demoActive ? DEMO_EXTENSION : deps.settings.load().settings.pbx.extension),
-        crm: () => (demoActive ? demoLookup : undefined),
+        crm: currentCrm,
         demo: () => demoActive,
         publish: (v) => emit('calls.changed', v),
         historyChanged: (callId) => emit('history.changed', { callId }),
