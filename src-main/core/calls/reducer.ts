@@ -470,7 +470,7 @@ function onNewchannel(tx: Tx, snap: ChannelSnapshot): void {
     tx.setChannel(withInitial);
     // A channel created by my phone's own INVITE starts in Ring (4) with the dialled
     // number as Exten; one Asterisk creates to ring my phone starts Down with `Exten: s`.
-    if (snap.state === ChannelState.Ring || snap.state === ChannelState.Up) {
+    if (snap.state === ChannelState.Ring) {
       const id = openCall(tx, withInitial, 'outbound', 'phone');
       setRemote(tx, id, usable(tx, snap.exten), undefined);
     }
