@@ -10,7 +10,7 @@ export async function withTmpfs<T>(parent: string, sizeKb: number, fn: (mountPoi
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', mnt], { stdio: 'pipe' });
   } catch (error) {
-    throw new Error(`Cannot mount a tmpfs for the disk-full test (needs root or CAP_SYS_ADMIN; CI runs as root): ${(error as Error).message}`);
+    throw new Error(`Cannot mount a tmpfs for the disk-full test (needs root or CAP_SYS_ADMIN; CI runs as root): ${(error as Error).message}`, { cause: error });
   }
   try {
     return await fn(mnt);
