@@ -463,5 +463,60 @@ describe('call model', () => {
     const ab = c.events('QueueCallerAbandon')[0];
     expect([hv(ab, 'Position'), hv(ab, 'OriginalPosition'), hv(ab, 'HoldTime')]).toEqual(['1', '1', '3']);
   });
+
+  it('Park holds the caller until the parking timeout; the operator leg ends at once', async () => {
+    const t = await harness();
+    const c = await t.login();
+    await connectedCall(t);
+    const caller = [...t.server.pbx.channels.values()].find((ch) => ch.name.endsWith(';2'));
+    const op = t.server.pbx.channelsOf('101')[0];
+    c.action('Park', { Channel: caller?.name ?? '', Timeout: '5000' }, 'p');
+    await c.waitFor((m) => ev(m) === 'ParkedCall');
+    await flush();
+    expect(c.events('Hangup').map((m) => hv(m, 'Channel'))).toEqual([op?.name]);
+    expect(t.server.pbx.findChannel(caller?.name ?? '')).toBeDefined();
+    await t.advance(5000);
+    const timeout = await c.waitFor((m) => ev(m) === 'ParkedCallTimeOut');
+    expect(hv(timeout, 'ParkingSpace')).toBe('701');
+    await c.waitFor((m) => ev(m) === 'Hangup' && hv(m, 'Channel') === caller?.name);
+    expect(t.server.pbx.channels.size).toBe(0);
+    expect(t.server.pbx.bridges.size).toBe(0);
+  });
+
+  it('Originate with Application runs only that application, then hangs up', async () => {
+    const t = await harness();
+    const c = await t.login();
+    c.action('Originate', { Channel: 'PJSIP/101', Application: 'Wait', Data: '2', Async: 'true' }, 'app');
+    const or = await c.waitFor((m) => ev(m) === 'OriginateResponse');
+    expect([hv(or, 'Response'), hv(or, 'Application'), hv(or, 'Data'), hv(or, 'Reason')]).toEqual(['Success', 'Wait', '2', '4']);
+    await t.advance(2000);
+    await c.waitFor((m) => ev(m) === 'Hangup');
+    expect(c.events('Newexten').map((m) => hv(m, 'Application'))).toEqual(['AppDial2', 'Wait']);
+  });
+
+  it('Redirect with ExtraChannel moves both parties of a call together', async () => {
+    const t = await harness();
+    const c = await t.login();
+    await connectedCall(t);
+    const caller = [...t.server.pbx.channels.values()].find((ch) => ch.name.endsWith(';2'));
+    const op = t.server.pbx.channelsOf('101')[0];
+    c.action('Redirect', { Channel: caller?.name ?? '', ExtraChannel: op?.name ?? '', Context: 'from-internal', Exten: '600', Priority: '1' }, 'dual');
+    expect(hv(await c.response('dual'), 'Message')).toBe('Dual Redirect successful');
+    await flush();
+    expect(c.events('Hangup').filter((m) => hv(m, 'Channel') === op?.name || hv(m, 'Channel') === caller?.name)).toEqual([]);
+    const at600 = c.events('Newexten').filter((m) => hv(m, 'Context') === 'from-internal' && hv(m, 'Exten') === '600').map((m) => hv(m, 'Channel'));
+    expect(new Set(at600)).toEqual(new Set([caller?.name, op?.name]));
+  });
+
+  it('an Originate to a busy phone fails with DialStatus BUSY and OriginateResponse Failure', async () => {
+    const t = await harness();
+    const c = await t.login();
+    t.server.phone('102').set({ answer: 'busy' });
+    c.action('Originate', { Channel: 'PJSIP/102', Context: 'from-internal', Exten: '101', Priority: '1', Async: 'true' }, 'busy');
+    const or = await c.waitFor((m) => ev(m) === 'OriginateResponse');
+    expect([hv(or, 'Response'), hv(or, 'Channel'), hv(or, 'Uniqueid')]).toEqual(['Failure', 'PJSIP/102', '<unknown>']);
+    expect(hv(c.events('DialEnd')[0], 'DialStatus')).toBe('BUSY');
+    expect(hv(c.events('Hangup')[0], 'Cause')).toBe('17');
+  });
 });
 

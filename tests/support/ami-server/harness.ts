@@ -53,6 +53,8 @@ export async function startHarness(opts: AmiServerOptions = {}): Promise<Harness
     async close(): Promise<void> {
       await Promise.all(clients.map((c) => c.close()));
       await server.close();
+      // A handler that threw answered "Internal error"; surface it in the test that caused it.
+      if (server.errors.length > 0) throw server.errors[0] instanceof Error ? server.errors[0] : new Error(String(server.errors[0]));
     },
   };
 }

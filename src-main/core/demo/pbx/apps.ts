@@ -24,6 +24,8 @@ export interface Blocker {
   interrupt(): void;
   /** AMI Redirect while blocked; return false to let the runner interrupt and jump. */
   redirect?(to: Location, how: RedirectKind): boolean;
+  /** The channel is parked out of the app's bridge (see ChannelDriver.detach). */
+  detach?(): boolean;
 }
 
 interface GosubFrame {
@@ -128,6 +130,8 @@ export class PbxThread implements ChannelDriver {
   #saved: [string, string] | undefined;
   #finished = false;
   #pendingRedirect: Location | undefined;
+  /** Originate with Application: one application, then hang up (no dialplan after it). */
+  #single = false;
 
   constructor(
     readonly pbx: Pbx,
@@ -149,6 +153,7 @@ export class PbxThread implements ChannelDriver {
   startApplication(app: string, data: string): void {
     this.pbx.setDriver(this.ch, this);
     this.pbx.setInDialplan(this.ch, true);
+    this.#single = true;
     const result = this.#exec(app, data);
     if (result.kind === 'block') {
       this.#blocker = result.blocker;
@@ -232,6 +237,10 @@ export class PbxThread implements ChannelDriver {
   resume(result: AppResult): void {
     this.#blocker = undefined;
     this.#restore();
+    if (this.#single) {
+      this.exit();
+      return;
+    }
     if (this.#pendingRedirect) {
       const to = this.#pendingRedirect;
       this.#pendingRedirect = undefined;
@@ -255,6 +264,10 @@ export class PbxThread implements ChannelDriver {
   hangup(): void {
     if (this.#blocker) this.#blocker.interrupt();
     else if (!this.#finished) this.exit();
+  }
+
+  detach(): boolean {
+    return this.#blocker?.detach?.() ?? false;
   }
 
   redirect(_ch: Channel, to: Location, how: RedirectKind): boolean {

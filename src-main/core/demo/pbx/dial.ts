@@ -113,6 +113,8 @@ export class DialApp implements Blocker {
   #bridged: Leg | undefined;
   #cancelTimeout: (() => void) | undefined;
   #finished = false;
+  /** The caller was parked out of this Dial's bridge; its hang-up ends the thread. */
+  #parked = false;
 
   readonly #opts: DialOptions;
   readonly #resume: (result: AppResult) => void;
@@ -219,6 +221,7 @@ export class DialApp implements Blocker {
       ringing: () => this.#legRinging(leg),
       answered: () => this.#legAnswered(leg),
       redirect: (_ch: Channel, to: Location) => this.#calleeRedirect(leg, to),
+      detach: () => this.#calleeDetach(leg),
     };
   }
 
@@ -336,6 +339,11 @@ export class DialApp implements Blocker {
   interrupt(): void {
     const pbx = this.#pbx;
     const caller = this.#caller;
+    if (this.#parked) {
+      this.#parked = false;
+      this.#resume({ kind: 'hangup' });
+      return;
+    }
     if (this.#finished) return;
     if (this.#bridged) {
       // Trace a/c/m: the caller leaves first, Dial sets its end variables, the
@@ -476,6 +484,35 @@ export class DialApp implements Blocker {
     return true;
   }
 
+  /**
+   * The bridged caller was parked: the callee is left alone and goes; the
+   * caller's thread stays blocked here until the parked call ends.
+   */
+  detach(): boolean {
+    const leg = this.#bridged;
+    if (!leg || this.#finished) return false;
+    this.#parked = true;
+    this.#finish('ANSWER', true);
+    this.#teardownCallee(leg);
+    return true;
+  }
+
+  /** The bridged callee was parked: the caller's Dial ends as if the callee had left (no 'g': the caller hangs up). */
+  #calleeDetach(leg: Leg): boolean {
+    if (this.#bridged !== leg || this.#finished) return false;
+    const pbx = this.#pbx;
+    const caller = this.#caller;
+    leg.done = true;
+    const b = caller.bridge;
+    pbx.leaveBridge(caller);
+    if (b && b.channels.length === 0) pbx.destroyBridge(b);
+    this.#endVars();
+    this.#finish('ANSWER', true);
+    if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
+    this.#resume({ kind: 'hangup' });
+    return true;
+  }
+
   /** Stops ringing without resuming anyone (Queue's overall timeout): DialEnd CANCEL, callees hung up. */
   cancel(): void {
     if (this.#finished || this.#bridged) return;
@@ -585,8 +622,9 @@ export function originate(pbx: Pbx, req: OriginateRequest, done: (o: OriginateOu
       }
     },
     hangup: () => {
-      // The target went before answering (Local ;2 gave up, the phone rejected).
-      fail(ch.getVar('CHANLOCALSTATUS') || 'NOANSWER');
+      // The target went before answering (Local ;2 gave up, the phone was busy or rejected).
+      const busy = ch.hangupCause === 17 || ch.hangupCause === 21;
+      fail(ch.getVar('CHANLOCALSTATUS') || (busy ? 'BUSY' : 'NOANSWER'));
       pbx.destroyChannel(ch);
     },
   });

@@ -43,6 +43,8 @@ export interface ManagerOptions {
   refuseLogins(): boolean;
   /** Called with each parsed action, for the test server's records. */
   onAction?(session: AmiSession, action: AmiMessage): void;
+  /** A handler threw: the client gets a generic error, the server keeps the exception for tests. */
+  onError?(err: unknown): void;
   /**
    * After a successful Login: bytes to serve instead of the live session
    * (a recorded trace replayed verbatim); undefined for a normal session.
@@ -114,6 +116,10 @@ export class AmiSession {
     this.#holding++;
     try {
       this.pbx.run(() => this.#dispatch(m));
+    } catch (err) {
+      // A bug in a handler must not take the whole server (or the demo) down.
+      this.manager.onError?.(err);
+      this.error(m, 'Internal error');
     } finally {
       this.#holding--;
       if (this.#holding === 0 && !this.#busy) this.#flushHeld();
@@ -714,8 +720,9 @@ function park(pbx: Pbx, ch: Channel, space: number, timeoutSec: number, parkerDi
   const previous = pbx.driverOf(ch);
   if (from) {
     pbx.leaveBridge(ch);
-    // The party left behind is alone; with Dial's bridge its side is hung up.
-    for (const other of [...from.channels]) pbx.softHangup(other);
+    // The party left behind is alone: the Dial that owned the bridge ends its side.
+    if (!previous?.detach?.(ch)) for (const other of [...from.channels]) pbx.softHangup(other);
+    if (from.channels.length === 0) pbx.destroyBridge(from);
   }
   const holding = pbx.createBridge();
   holding.technology = 'holding_bridge';

@@ -62,6 +62,11 @@ export interface ChannelDriver {
   answered?(ch: Channel): void;
   /** Send the channel to a dialplan location (AMI Redirect); false if it cannot go. */
   redirect?(ch: Channel, to: Location, how: RedirectKind): boolean;
+  /**
+   * The channel was taken out of its bridge (Park): let it go without hanging
+   * it up, and end the call for the party left behind. False if not handled.
+   */
+  detach?(ch: Channel): boolean;
 }
 
 export type RedirectKind = 'redirect' | 'blind-transfer';
@@ -670,6 +675,7 @@ export class Pbx {
     const left = (this.#linkedCounts.get(ch.linkedid) ?? 1) - 1;
     if (left <= 0) {
       this.#linkedCounts.delete(ch.linkedid);
+      this.#callOverrides.delete(ch.linkedid);
       this.cel(ch, 'LINKEDID_END');
     } else this.#linkedCounts.set(ch.linkedid, left);
     this.#deviceGone(ch);

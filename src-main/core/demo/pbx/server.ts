@@ -48,6 +48,8 @@ export interface AmiServerOptions {
   readonly loginFailureDelayMs?: number;
   readonly splitWrites?: SplitMode;
   readonly replay?: ReplayOptions;
+  /** Keep every byte in and out per connection (default true; the long-running demo turns it off). */
+  readonly recordTraffic?: boolean;
 }
 
 /** The recorded lab's users (asterisk-etc/manager.conf). */
@@ -101,6 +103,8 @@ export interface AmiServer {
   readonly pbx: Pbx;
   /** All connections so far, open and closed, oldest first. */
   readonly connections: readonly AmiConnection[];
+  /** Exceptions thrown by action handlers (answered "Internal error"); tests expect none. */
+  readonly errors: readonly unknown[];
   /** Resolves with the next connection accepted. */
   nextConnection(): Promise<AmiConnection>;
   close(): Promise<void>;
@@ -179,6 +183,7 @@ class Connection implements AmiConnection, SessionTransport {
     readonly tls: boolean,
     split: SplitMode,
     stalled: boolean,
+    readonly record: boolean,
   ) {
     this.#split = split;
     this.splitWrites(split);
@@ -196,7 +201,7 @@ class Connection implements AmiConnection, SessionTransport {
     // A reset from the client is an ordinary way for a test to end.
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
-      this.#received.push(chunk);
+      if (this.record) this.#received.push(chunk);
       if (this.#stalled) this.#stalledInput.push(chunk);
       else this.session?.receive(chunk);
     });
@@ -279,7 +284,7 @@ class Connection implements AmiConnection, SessionTransport {
       if (piece.length >= head.length) this.#out.shift();
       else this.#out[0] = head.subarray(piece.length);
       if (piece.length > 0) {
-        this.#sent.push(piece);
+        if (this.record) this.#sent.push(piece);
         this.socket.write(piece);
       }
       // A macrotask between writes, so each piece leaves in its own segment.
@@ -297,7 +302,7 @@ class Connection implements AmiConnection, SessionTransport {
     const b = this.#out.length === 1 ? (this.#out[0] ?? Buffer.alloc(0)) : Buffer.concat(this.#out);
     this.#out.length = 0;
     if (b.length === 0) return;
-    this.#sent.push(b);
+    if (this.record) this.#sent.push(b);
     this.socket.write(b);
   }
 
@@ -342,7 +347,7 @@ class Connection implements AmiConnection, SessionTransport {
   dropNow(partial = 'Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/101-000'): void {
     if (this.#closed) return;
     const buf = Buffer.from(partial, 'utf8');
-    this.#sent.push(buf);
+    if (this.record) this.#sent.push(buf);
     this.socket.write(buf, () => this.socket.destroy());
   }
 
@@ -376,20 +381,27 @@ export async function startAmiServer(opts: AmiServerOptions = {}): Promise<AmiSe
   let split: SplitMode = opts.splitWrites ?? 'none';
   let replay = opts.replay;
   const connections: Connection[] = [];
+  const errors: unknown[] = [];
+  const record = opts.recordTraffic ?? true;
   const waiters: ((c: AmiConnection) => void)[] = [];
   let nextId = 1;
   const isTls = opts.tls !== undefined;
 
   const onSocket = (socket: net.Socket): void => {
-    const conn = new Connection(nextId++, socket, isTls, split, stalled);
+    const conn = new Connection(nextId++, socket, isTls, split, stalled, record);
     connections.push(conn);
+    // Without recording, closed connections are forgotten so a long run does not grow.
+    if (!record) void conn.done.then(() => connections.splice(connections.indexOf(conn), 1));
     conn.session = new AmiSession(
       {
         pbx,
         users: () => users,
         loginFailureDelayMs: opts.loginFailureDelayMs ?? 1000,
         refuseLogins: () => refusing,
-        onAction: (_s, action) => conn.actionsList.push(action),
+        onAction: (_s, action) => {
+          if (record) conn.actionsList.push(action);
+        },
+        onError: (err) => errors.push(err),
         // Replay: the recorded bytes after the recorded Login response, verbatim.
         replayFor: () => (replay ? { bytes: traceAfterLogin(replay.trace), closeAfter: replay.closeAfter === true } : undefined),
       },
@@ -439,6 +451,7 @@ export async function startAmiServer(opts: AmiServerOptions = {}): Promise<AmiSe
     get connections(): readonly AmiConnection[] {
       return connections;
     },
+    errors,
     nextConnection(): Promise<AmiConnection> {
       return new Promise((resolve) => waiters.push(resolve));
     },
