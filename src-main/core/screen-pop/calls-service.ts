@@ -10,7 +10,7 @@ import type { HistoryFilter } from '../../../src-shared/domain/history';
 import type { Settings } from '../../../src-shared/domain/settings';
 import { AppError } from '../../../src-shared/errors';
 import type { Clock, HistoryStore, Logger } from '../../ports';
-import { parseAmiEvent, type CoreShowChannelEvent } from '../ami/events';
+import { parseAmiEvent, type ChannelListItem } from '../ami/events';
 import type { AmiEventSource, AmiResync } from '../ami/event-source';
 import { acknowledgeEnded, changedCalls, getEmptyState, reduce, resync, selectEndedCalls, selectLiveCalls, tick, type CallTrackerState } from '../calls';
 import type { CrmConnector, PhoneQuery } from '../crm/connector';
@@ -64,12 +64,17 @@ export function createCallsService(deps: CallsServiceDeps): CallsService {
     if (parsed) apply(reduce(state, parsed, ev.receivedAt));
   });
   const offResync = deps.ami.onResync((r: AmiResync) => {
-    const items: CoreShowChannelEvent[] = [];
+    // No list (the AMI user may run neither CoreShowChannels nor Status): an empty
+    // list would mean "no call is up" and end every live call, so keep them as they are.
+    if (r.source === 'none') {
+      deps.log.warn('cannot resync live calls: the AMI user may run neither CoreShowChannels nor Status');
+      return;
+    }
+    const items: ChannelListItem[] = [];
     for (const snap of r.related) {
       const parsed = parseAmiEvent(snap.message);
-      if (parsed?.event === 'CoreShowChannel') items.push(parsed);
+      if (parsed?.event === 'CoreShowChannel' || parsed?.event === 'Status') items.push(parsed);
     }
-    if (r.source === 'none') deps.log.warn('cannot resync live calls: the AMI user may run neither CoreShowChannels nor Status');
     apply(resync(state, items, r.at));
   });
 
