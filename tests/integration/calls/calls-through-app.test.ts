@@ -149,4 +149,18 @@ describe('calls through the app', () => {
     expect(ids.filter((x) => x === id)).toHaveLength(1);
     expect(ids).toHaveLength(2);
   });
+
+  it('a queue call a colleague answers is "answered elsewhere", not missed', async () => {
+    const r = await rig();
+    r.srv.pbx.setPhone('102', { answer: 'manual' });
+    // The lab routes DID 74950000002 to queue "sales" (members 101 and 102, ringall).
+    simulateInbound(r.srv.pbx, { from: '79035550101', to: '101', did: '74950000002', via: 'trunk', answer: false, talkMs: 60_000 });
+    // AgentCalled (which names the queue) can follow the first ringing event.
+    const ring = await r.view((v) => ringing(v) && v.live[0]?.call.queue !== undefined);
+    expect(ring.live[0]?.call).toMatchObject({ queue: 'sales', direction: 'inbound' });
+    r.srv.pbx.answerPhone('102');
+    await r.view(idle);
+    // The colleague's AgentConnect for the same queue call settles it at once.
+    await expect.poll(async () => (await r.history()).map((h) => h.call.result), { timeout: 10_000 }).toEqual(['answeredElsewhere']);
+  });
 });
