@@ -38,6 +38,11 @@ export function ConnectionCard(props: { readonly status: ConnectionStatus | unde
         <span className="status-label">{label}</span>
       </div>
       {detail ? <p className="muted">{detail}</p> : null}
+      {s?.state === 'ready' && s.filtering && !props.demo ? (
+        <p className="muted small" data-testid="filtering">
+          {t(`connection.filtering.${s.filtering}`, { defaultValue: s.filtering })}
+        </p>
+      ) : null}
       {s && (s.state === 'unconfigured' || s.state === 'loginRefused' || s.state === 'error') ? (
         <button type="button" className="btn btn-secondary" onClick={props.onOpenSettings}>
           {t('connection.openSettings')}

@@ -3,6 +3,11 @@ export const en = {
   app: { title: 'Sidecall', version: 'Version {{version}}', hostWeb: 'Browser mode', hostElectron: 'Desktop app' },
   nav: { home: 'Calls', history: 'History', settings: 'Settings', main: 'Main navigation', missedBadge: '{{count}} missed' },
   connection: {
+    filtering: {
+      'pbx-eventfilter+client': 'Events filtered on the PBX (manager.conf eventfilter) and in Sidecall.',
+      'filter-action+client': 'Events filtered on the PBX (AMI Filter action) and in Sidecall.',
+      'client-only': 'Events filtered in Sidecall only: ask IT for a per-operator AMI user with eventfilters to spare the network and the PBX.',
+    },
     demoReady: 'Demo PBX',
     demoTarget: 'The demo PBX on this computer.',
     title: 'PBX connection',

@@ -5,6 +5,11 @@ export const ru: Strings = {
   app: { title: 'Sidecall', version: 'Версия {{version}}', hostWeb: 'Режим браузера', hostElectron: 'Настольное приложение' },
   nav: { home: 'Звонки', history: 'История', settings: 'Настройки', main: 'Основная навигация', missedBadge: 'Пропущено: {{count}}' },
   connection: {
+    filtering: {
+      'pbx-eventfilter+client': 'События фильтруются на АТС (eventfilter в manager.conf) и в Sidecall.',
+      'filter-action+client': 'События фильтруются на АТС (действие AMI Filter) и в Sidecall.',
+      'client-only': 'События фильтруются только в Sidecall: попросите ИТ завести пользователя AMI с eventfilter для вашего номера, чтобы разгрузить сеть и АТС.',
+    },
     demoReady: 'Демо-АТС',
     demoTarget: 'Демо-АТС на этом компьютере.',
     title: 'Подключение к АТС',
