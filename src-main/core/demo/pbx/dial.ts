@@ -7,7 +7,7 @@
 import type { AppResult, Blocker, PbxThread } from './apps';
 import { STATE, type Channel, type Party } from './channel';
 import { splitArgs } from './dialplan';
-import type { ChannelDriver, Location, Pbx, RedirectKind } from './pbx';
+import type { ChannelDriver, Location, Pbx } from './pbx';
 import { EVENT_FLAG } from './permissions';
 
 /** A dial target as Dial() and Originate spell it. */
@@ -24,7 +24,7 @@ interface Target {
 }
 
 /** Parses "PJSIP/101", "PJSIP/849...@trunk", "Local/101@inbound-sim"; undefined for an unknown tech. */
-export function parseTarget(pbx: Pbx, spec: string): Target | undefined {
+export function parseTarget(spec: string): Target | undefined {
   const slash = spec.indexOf('/');
   if (slash < 0) return undefined;
   const tech = spec.slice(0, slash);
@@ -39,7 +39,6 @@ export function parseTarget(pbx: Pbx, spec: string): Target | undefined {
     const ep = rest.slice(at + 1);
     return { tech: 'PJSIP', resource: ep, dialString: rest, number: rest, trunkNumber: rest.slice(0, at) };
   }
-  void pbx;
   return { tech: 'PJSIP', resource: rest, dialString: rest, number: rest };
 }
 
@@ -156,7 +155,7 @@ export class DialApp implements Blocker {
     }
     this.#celApp('APP_START');
     for (const spec of this.#targets) {
-      const target = parseTarget(pbx, spec);
+      const target = parseTarget(spec);
       if (!target || !requestable(pbx, target)) continue;
       this.#legs.push(this.#callTarget(target));
     }
@@ -302,11 +301,9 @@ export class DialApp implements Blocker {
    * second Dial reports the whole call (trace e: 7 s where 102 talked 5 s).
    */
   #endVars(): void {
-    const pbx = this.#pbx;
-    const now = pbx.now();
+    const now = this.#pbx.now();
     const answered = now - (this.#caller.answeredAt ?? this.#answeredAt);
     const dialed = now - this.#caller.createdAt;
-    void pbx;
     this.#var('ANSWEREDTIME', String(Math.floor(answered / 1000)));
     this.#var('ANSWEREDTIME_MS', String(answered));
     this.#var('DIALEDTIME', String(Math.floor(dialed / 1000)));
@@ -425,10 +422,10 @@ export class DialApp implements Blocker {
   }
 
   // Blocker: AMI Redirect / blind transfer of the caller while bridged (trace e).
-  redirect(to: Location, how: RedirectKind): boolean {
+  // Both leave through the after-bridge goto, so they look the same on the wire.
+  redirect(to: Location): boolean {
     const leg = this.#bridged;
     if (!leg || this.#finished) return false;
-    void how;
     const pbx = this.#pbx;
     const caller = this.#caller;
     pbx.leaveBridge(caller, () => {
@@ -565,7 +562,7 @@ export interface OriginateOutcome {
  * there are no events, only the failed response (trace i).
  */
 export function originate(pbx: Pbx, req: OriginateRequest, done: (o: OriginateOutcome) => void): Channel | undefined {
-  const target = parseTarget(pbx, req.channel);
+  const target = parseTarget(req.channel);
   if (!target || !requestable(pbx, target)) return undefined;
   let ch: Channel;
   let two: Channel | undefined;

@@ -401,9 +401,9 @@ export class Pbx {
   }
 
   /**
-   * A connected-line update arriving on a channel: it changes the channel's
-   * connected line, and through a Local pair the other half's caller id
-   * (chan_local passes connected line across as caller).
+   * A connected-line update arriving on a channel (Dial passes the callee's
+   * caller id to the caller while it rings). Crossing a Local pair to ;1's
+   * caller id is indicateRingingThroughLocal's job.
    */
   connectedLineUpdate(ch: Channel, party: { num: string; name: string }): void {
     const before = ch.connected;
@@ -446,7 +446,7 @@ export class Pbx {
     e.driver?.answered?.(ch);
   }
 
-  /** The callee side rings. A ringing Local ;2 makes ;1 ring (the indication crosses the pair). */
+  /** The callee side rings (a phone sent 180): Newstate Ringing, then its driver is told once. */
   ringing(ch: Channel): void {
     if (ch.state !== STATE.ringing && ch.state !== STATE.up) this.setState(ch, STATE.ringing);
     const e = this.#extra(ch);
@@ -505,7 +505,7 @@ export class Pbx {
     this.cel(ch, 'BRIDGE_ENTER', peer ? peer.name : '', this.#bridgeExtra(b));
     if (this.#extra(ch).pendingNewexten) this.newexten(ch);
     this.publish('BridgeEnter', EVENT_FLAG.call, [...bridgeHeaders(b), ...this.snapshot(ch)]);
-    this.#cdrBridged(ch, b);
+    this.#cdrBridged(b);
     if (b.channels.length === 2) this.refreshBridgePeers(b);
   }
 
@@ -552,7 +552,7 @@ export class Pbx {
     return `{"bridge_id":"${b.uniqueid}","bridge_technology":"${b.technology}"}`;
   }
 
-  #callIds = new WeakMap<Channel, string>();
+  readonly #callIds = new WeakMap<Channel, string>();
   #callId(ch: Channel): string {
     let id = this.#callIds.get(ch);
     if (!id) {
@@ -947,14 +947,15 @@ export class Pbx {
     if (r && r.dstChannel === '' && r.answer === undefined) r.answer = this.now();
   }
 
-  #cdrBridged(ch: Channel, b: Bridge): void {
+  /** Two parties meet: their current records are answered now (e's second record: AnswerTime = bridge time). */
+  #cdrBridged(b: Bridge): void {
+    if (b.channels.length < 2) return;
     for (const c of b.channels) {
       const r = this.#currentCdr(c);
-      if (!r || r.answer !== undefined || b.channels.length < 2) continue;
+      if (!r || r.answer !== undefined) continue;
       const peer = b.channels.find((x) => x !== c);
       if (r.dstChannel === '' || r.dstChannel === peer?.name) r.answer = this.now();
     }
-    void ch;
   }
 
   /** A Dial ended and the channel continues in the dialplan: close this record, open a new one. */
@@ -963,9 +964,8 @@ export class Pbx {
     const r = list?.[list.length - 1];
     if (!list || !r) return;
     this.#cdrFinalize(ch, r);
-    const next = this.#newCdrRecord(this.now());
-    if (ch.state === STATE.up && !ch.hangupRequested) next.answer = undefined;
-    list.push(next);
+    // The new record is answered only when the channel meets a new party (or answers, if it never did).
+    list.push(this.#newCdrRecord(this.now()));
   }
 
   #cdrFinalize(ch: Channel, r: CdrRecord): void {

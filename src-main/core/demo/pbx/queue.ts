@@ -10,7 +10,7 @@ import type { Channel } from './channel';
 import type { QueueConfig } from './config';
 import { DialApp } from './dial';
 import { splitArgs } from './dialplan';
-import type { Location, Pbx, RedirectKind } from './pbx';
+import type { Location, Pbx } from './pbx';
 import { EVENT_FLAG } from './permissions';
 import type { Header } from './wire';
 
@@ -207,13 +207,13 @@ export class QueueApp implements Blocker {
   }
 
   /** Redirect of a caller already bridged to an agent: the Dial round handles it (trace e's rules). */
-  redirect(to: Location, how: RedirectKind): boolean {
+  redirect(to: Location): boolean {
     const round = this.#round;
     if (!round || !this.#agent) return false;
     this.#done = true;
     this.#redirected = true;
     this.#pbx.celApp(this.#caller, 'APP_END');
-    return round.redirect(to, how);
+    return round.redirect(to);
   }
 
   interrupt(): void {
