@@ -46,7 +46,8 @@ describe('misbehaviour', () => {
     h.server.splitWrites({ random: { min: 1, max: 7, seed: 42 } });
     const random = await h.login();
     const greetingAndLogin = split.byteLength;
-    expect(split.chunkCount).toBeGreaterThan(greetingAndLogin / 2);
+    // One write per byte; a loaded machine may still coalesce a few reads.
+    expect(split.chunkCount).toBeGreaterThan(greetingAndLogin / 4);
     for (const c of [whole, split, random]) c.action('CoreSettings', {}, 'cs');
     const answers = await Promise.all([whole, split, random].map((c) => c.response('cs')));
     expect(answers[1]).toEqual(answers[0]);
