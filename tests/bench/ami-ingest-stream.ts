@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { AmiDecoder, encodeMessage, getHeader } from '../../src-main/core/ami/codec';
 import type { AmiHeader } from '../../src-main/core/ami/codec';
+import { seededRandom as prng } from '../../src-main/core/seeded-random';
 
 export const TRACE_DIR = path.resolve(import.meta.dirname, '../../../shared/reference/ami-traces');
 export const OPERATOR_EXTENSION = '101';
@@ -26,16 +27,6 @@ const CHANNEL_LIKE = /^(?:PJSIP|SIP|IAX2|Local)\/\S+$/;
 // call events so the expected count is exactly the operator's share.
 const SKIP_EVENTS = new Set(['FullyBooted', 'Shutdown', 'Reload', 'SuccessfulAuth', 'ChallengeSent']);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Call events of the traces that carry a Channel (and no ActionID: no list items). */
 export function loadTemplates(): (readonly AmiHeader[])[] {

@@ -193,17 +193,7 @@ export async function settle(rounds = 3): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Deterministic random in [0, 1) (mulberry32), so backoff delays are exact. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../src-main/core/seeded-random';
 
 /** A logger that keeps records, for assertions on warnings. */
 export function memoryLogger(): { readonly records: { level: string; message: string; fields?: unknown }[] } & Logger {

@@ -81,17 +81,7 @@ export function oracle(bytes: Buffer): { readonly version: string; readonly mess
   return { version, messages };
 }
 
-/** Small deterministic PRNG (mulberry32) so fuzz failures reproduce from the seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as prng } from '../../../src-main/core/seeded-random';
 
 export function randomCuts(rand: () => number, length: number, count: number): number[] {
   const cuts: number[] = [];

@@ -19,6 +19,7 @@ import { AmiSession, type SessionTransport } from './manager';
 import { buildUser, parseManagerConf, type ManagerUser, type ManagerUserSpec } from './manager-config';
 import { EVENT_FLAG } from './permissions';
 import { Pbx } from './pbx';
+import { seededRandom as prng } from '../../seeded-random';
 
 /** How writes reach the socket: whole, one byte per write, or random sizes. */
 export type SplitMode = 'none' | 'every-byte' | { readonly random: { readonly min: number; readonly max: number; readonly seed?: number } };
@@ -138,17 +139,6 @@ function buildUsers(users: string | Readonly<Record<string, ManagerUserSpec>>): 
   return Object.entries(users).map(([name, spec]) => buildUser(name, spec));
 }
 
-/** A small seeded PRNG (mulberry32) so random split sizes are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Creates the PBX with its dialplan runner installed. */
 export function createPbx(opts: { readonly clock?: Clock; readonly config?: Partial<PbxConfig> } = {}): Pbx {

@@ -1,0 +1,15 @@
+// A small seeded PRNG (mulberry32): reproducible "random" for the demo PBX's
+// split writes, backoff jitter in tests, fuzz inputs and bench streams, so a
+// failure can be replayed from its seed. Not for anything secret.
+
+/** Returns a function giving numbers in [0, 1), the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
