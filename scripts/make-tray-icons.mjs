@@ -1,18 +1,46 @@
 // Draws the tray icons (resources/tray/<state>.png at 16 px and <state>@2x.png
-// at 32 px) with nothing but zlib: a green disc for "ready", a grey ring for
-// "offline". Deterministic, so running it again changes no bytes. Run it when
-// adding a state: `node scripts/make-tray-icons.mjs`. Proper artwork per
-// platform and theme comes with the desktop-shell work.
+// at 32 px, and <state>-missed[@2x].png with a red dot for the missed-calls
+// badge on Windows and Linux) with nothing but zlib. One per state of
+// src-main/hosts/electron/tray-model.ts: a grey ring "offline", an amber open
+// ring "connecting", a green disc "ready", an amber disc with a white centre
+// "ringing", a blue disc "onCall", the blue disc with a red centre "recording".
+// Deterministic, so running it again changes no bytes. Run it when adding a
+// state: `node scripts/make-tray-icons.mjs`. Proper artwork per platform and
+// theme (macOS template images, light/dark) is still to come.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
 const OUT_DIR = path.resolve(import.meta.dirname, '../resources/tray');
 
-/** state -> how one point (in units of the icon, centre 0,0, radius 1) is coloured, or null for transparent. */
+const WHITE = [255, 255, 255];
+const RED = [220, 38, 38];
+const BLUE = [37, 99, 235];
+const BLUE_EDGE = [29, 78, 190];
+const AMBER = [217, 119, 6];
+const AMBER_EDGE = [160, 82, 4];
+
+/** A filled disc of `fill` with a darker rim, the shape of every "connected" state. */
+const disc = (fill, edge) => (r) => (r <= 0.82 ? fill : r <= 0.92 ? edge : null);
+
+/**
+ * state -> how one point is coloured, or null for transparent. (r, x, y) are in
+ * units of the icon: centre 0,0, radius 1, y pointing down.
+ */
 const STATES = {
   ready: (r) => (r <= 0.82 ? [31, 157, 85] : r <= 0.92 ? [20, 110, 60] : null),
   offline: (r) => (r >= 0.56 && r <= 0.86 ? [138, 138, 138] : null),
+  // The ring of "offline" in amber, open at the top right like a spinner.
+  connecting: (r, x, y) => (r >= 0.56 && r <= 0.86 && !(x > 0 && y < 0) ? AMBER : null),
+  ringing: (r, x, y) => (r <= 0.32 ? WHITE : disc(AMBER, AMBER_EDGE)(r, x, y)),
+  onCall: disc(BLUE, BLUE_EDGE),
+  recording: (r, x, y) => (r <= 0.32 ? RED : r <= 0.44 ? WHITE : disc(BLUE, BLUE_EDGE)(r, x, y)),
+};
+
+/** The missed-calls badge: a red dot with a white rim at the top right, over any state. */
+const withMissedDot = (colourAt) => (r, x, y) => {
+  const d = Math.hypot(x - 0.68, y + 0.68);
+  return d <= 0.3 ? RED : d <= 0.42 ? WHITE : colourAt(r, x, y);
 };
 
 const CRC_TABLE = new Uint32Array(256).map((_, n) => {
@@ -48,7 +76,7 @@ export function drawPng(size, colourAt) {
         for (let sx = 0; sx < SS; sx++) {
           const px = ((x + (sx + 0.5) / SS) / size) * 2 - 1;
           const py = ((y + (sy + 0.5) / SS) / size) * 2 - 1;
-          const c = colourAt(Math.hypot(px, py));
+          const c = colourAt(Math.hypot(px, py), px, py);
           if (c) {
             r += c[0];
             g += c[1];
@@ -82,11 +110,13 @@ export function drawPng(size, colourAt) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  for (const [state, colourAt] of Object.entries(STATES)) {
-    for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
-      const file = path.join(OUT_DIR, `${state}${suffix}.png`);
-      fs.writeFileSync(file, drawPng(size, colourAt));
-      process.stdout.write(`wrote ${path.relative(process.cwd(), file)} (${size}x${size})\n`);
+  for (const [state, plain] of Object.entries(STATES)) {
+    for (const [variant, colourAt] of [['', plain], ['-missed', withMissedDot(plain)]]) {
+      for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
+        const file = path.join(OUT_DIR, `${state}${variant}${suffix}.png`);
+        fs.writeFileSync(file, drawPng(size, colourAt));
+        process.stdout.write(`wrote ${path.relative(process.cwd(), file)} (${size}x${size})\n`);
+      }
     }
   }
 }

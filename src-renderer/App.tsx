@@ -4,12 +4,12 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppState } from './hooks/use-app-state';
 import { useCalls } from './hooks/use-calls';
+import { useThemeLanguage } from './hooks/use-theme-language';
 import { HomePage } from './pages/HomePage';
 import { HistoryPage } from './pages/HistoryPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { connectionTone } from './components/ConnectionCard';
 import { CallCard, callTitle } from './components/CallCard';
-import { applyLanguage } from './i18n';
 import { sidecall } from './bridge';
 import type { CallsView } from '../src-shared/domain/calls-view';
 
@@ -22,14 +22,9 @@ export function App() {
   const [page, setPage] = useState<Page>('home');
   const settings = state.view?.settings;
 
-  useEffect(() => {
-    if (settings && state.info) applyLanguage(settings.language, state.info.systemLanguage);
-  }, [settings, state.info]);
+  useThemeLanguage(settings, state.info);
   // The tray's "Settings" item (Electron host) asks the window to show a page.
   useEffect(() => sidecall().on('ui.navigate', ({ page: next }) => setPage(next)), []);
-  useEffect(() => {
-    document.documentElement.dataset['theme'] = settings?.theme ?? 'system';
-  }, [settings?.theme]);
   useIncomingNotifications(calls, t('call.hiddenNumber'), (who) => t('call.notificationTitle', { who }));
 
   const popped = calls.live.filter((v) => v.pop);

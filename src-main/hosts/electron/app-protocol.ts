@@ -8,6 +8,8 @@ export const APP_HOST = 'sidecall';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** The page every Sidecall window loads. */
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
+/** The same page in the screen-pop window: main.tsx renders only the pop cards for `#popup`. */
+export const APP_POPUP_URL = `${APP_ENTRY_URL}#popup`;
 
 /** True for any URL on our own origin (`app://sidecall/...`). */
 export function isAppUrl(url: string | undefined | null): boolean {

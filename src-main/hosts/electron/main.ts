@@ -1,7 +1,7 @@
 // Entry point of the Electron host (the product): single-instance lock,
 // sandbox everywhere, the core from adapters/bootstrap.ts, the app:// scheme,
-// security guards, IPC, the tray and the main window. Bundled by
-// scripts/build-main.mjs to dist/main/main.mjs; run by `npm start`.
+// security guards, IPC, the tray, the main window and the screen-pop window.
+// Bundled by scripts/build-main.mjs to dist/main/main.mjs; run by `npm start`.
 import path from 'node:path';
 import { app, dialog, protocol, safeStorage, session, shell } from 'electron';
 import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
@@ -10,6 +10,7 @@ import { bootstrapCore } from '../../adapters/bootstrap';
 import type { SidecallCore } from '../../core/app';
 import type { Logger } from '../../ports';
 import { createLoggerFactory, streamSink } from '../../core/log/logger';
+import { CallsViewSchema, type CallsView } from '../../../src-shared/domain/calls-view';
 import { ConnectionStatusSchema, type ConnectionStatus } from '../../../src-shared/domain/connection';
 import type { Language } from '../../../src-shared/domain/settings';
 import { SettingsViewSchema } from '../../../src-shared/ipc/contract';
@@ -18,6 +19,7 @@ import { serveAppProtocol } from './app-protocol-handler';
 import { hardenSession, hardenWebContents } from './hardening';
 import { registerIpc } from './ipc-main';
 import { linkArgs } from './launch-args';
+import { createPopupWindow, type PopupWindow } from './popup-window';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { chooseSecretStore } from './secrets';
 import { createTray } from './tray';
@@ -85,10 +87,18 @@ async function start(opts: HostOptions): Promise<void> {
   serveAppProtocol(session.defaultSession.protocol, RENDERER, log('electron/protocol'));
 
   const windows = createWindows({ preload: PRELOAD, devTools: !app.isPackaged, log: log('electron/windows') });
-  const ipc = registerIpc({ core, isOurWebContents: (c) => windows.isOurWebContents(c), targets: () => windows.webContents(), log: log('electron/ipc') });
+  const popup = createPopupWindow({ preload: PRELOAD, devTools: !app.isPackaged, platform: process.platform, log: log('electron/popup') });
+  // Registered before the shell's own subscription, so a page gets each
+  // calls.changed before the pop-up window is shown for it.
+  const ipc = registerIpc({
+    core,
+    isOurWebContents: (c) => windows.isOurWebContents(c) || popup.isOurWebContents(c),
+    targets: () => [...windows.webContents(), ...popup.webContents()],
+    log: log('electron/ipc'),
+  });
 
   await core.start();
-  const tray = await startTray(core, systemLanguage, {
+  const desktop = await startShell(core, systemLanguage, popup, {
     open: () => void windows.showMain(),
     settings: () => {
       const win = windows.showMain();
@@ -114,7 +124,8 @@ async function start(opts: HostOptions): Promise<void> {
     // Let the core close the PBX connection and flush before the process ends.
     event.preventDefault();
     disposed = true;
-    tray.dispose();
+    desktop.dispose();
+    popup.dispose();
     ipc.dispose();
     core
       .dispose()
@@ -123,30 +134,43 @@ async function start(opts: HostOptions): Promise<void> {
   });
 
   windows.showMain();
+  // Loaded now and kept hidden, so a ring only has to show it.
+  popup.prepare();
   hostLog.info('started', { dataDir, keychain: secrets.status().backend, packaged: app.isPackaged });
 }
 
-/** The tray follows the connection state and the UI language. */
-async function startTray(
+/**
+ * The tray and the pop-up window follow the core: the connection state, the
+ * live calls (ringing, on call, recording, the pop cards), the missed count
+ * and the UI language.
+ */
+async function startShell(
   core: SidecallCore,
   systemLanguage: 'en' | 'ru',
+  popup: PopupWindow,
   actions: { open: () => void; settings: () => void; quit: () => void },
   log: Logger,
 ): Promise<{ dispose(): void }> {
   let status: ConnectionStatus = { state: 'unconfigured' };
+  let calls: CallsView | null = null;
   let language: Language = 'system';
   // Results and events are already validated by the core; parsing here only gives them their types.
-  const initial = await core.dispatch('connection.get', {});
+  const [initial, view, live] = await Promise.all([core.dispatch('connection.get', {}), core.dispatch('settings.get', {}), core.dispatch('calls.get', {})]);
   if (initial.ok) status = ConnectionStatusSchema.parse(initial.result);
-  const view = await core.dispatch('settings.get', {});
   if (view.ok) language = SettingsViewSchema.parse(view.result).settings.language;
+  if (live.ok) calls = CallsViewSchema.parse(live.result);
 
-  const tray = createTray({ iconDir: TRAY_ICONS, initial: trayView(status, trayLanguage(language, systemLanguage)), actions, log });
+  const current = () => trayView({ status, calls, language: trayLanguage(language, systemLanguage), platform: process.platform });
+  const tray = createTray({ iconDir: TRAY_ICONS, initial: current(), actions, setBadgeCount: (n) => void app.setBadgeCount(n), log });
+  if (calls) popup.update(calls);
   const off = core.subscribe((channel, payload) => {
     if (channel === 'connection.status') status = ConnectionStatusSchema.parse(payload);
     else if (channel === 'settings.changed') language = SettingsViewSchema.parse(payload).settings.language;
-    else return;
-    tray.show(trayView(status, trayLanguage(language, systemLanguage)));
+    else if (channel === 'calls.changed') {
+      calls = CallsViewSchema.parse(payload);
+      popup.update(calls);
+    } else return;
+    tray.show(current());
   });
   return {
     dispose() {

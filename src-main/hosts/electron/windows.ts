@@ -1,8 +1,9 @@
-// Sidecall's windows. For now one: the main window, created on first show,
-// hidden (not closed) when the operator closes it so the app lives on in the
-// tray, and destroyed only on Quit. Every window is sandboxed with context
-// isolation and loads only app://sidecall.
-import { BrowserWindow, type WebContents } from 'electron';
+// Sidecall's main window, created on first show, hidden (not closed) when the
+// operator closes it so the app lives on in the tray, and destroyed only on
+// Quit; and what every window shares (popup-window.ts is the other one): the
+// sandboxed, isolated webPreferences and the crash handling. Every window
+// loads only app://sidecall.
+import { BrowserWindow, type WebContents, type WebPreferences } from 'electron';
 import type { Logger } from '../../ports';
 import { APP_ENTRY_URL } from './app-protocol';
 
@@ -21,6 +22,42 @@ export interface Windows {
   webContents(): WebContents[];
   /** From now on closing a window really closes it (Quit). */
   allowClose(): void;
+}
+
+/**
+ * The webPreferences of every Sidecall window (main and pop-up): sandboxed,
+ * isolated, no Node anywhere, only our preload, no devtools when packaged.
+ */
+export function secureWebPreferences(opts: { readonly preload: string; readonly devTools: boolean }): WebPreferences {
+  return {
+    preload: opts.preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInSubFrames: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    devTools: opts.devTools,
+  };
+}
+
+/** Logs a window's crashed or failed page and reloads it once after a crash. */
+export function watchRenderer(win: BrowserWindow, name: string, log: Logger): void {
+  let lastReload = 0;
+  win.webContents.on('render-process-gone', (_event, details) => {
+    log.error('window renderer gone', { window: name, reason: details.reason, exitCode: details.exitCode });
+    // Reload once after a crash; a page that crashes again right away stays down (no crash loop).
+    if (details.reason === 'clean-exit' || win.isDestroyed() || Date.now() - lastReload < 30_000) return;
+    lastReload = Date.now();
+    win.webContents.reload();
+  });
+  win.webContents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
+    if (isMainFrame) log.error('window failed to load', { window: name, code, description, url });
+  });
 }
 
 /** Runs `fn` once the page in `contents` has loaded, so its preload is there to receive IPC. */
@@ -44,20 +81,7 @@ export function createWindows(opts: WindowOptions): Windows {
       show: false,
       title: 'Sidecall',
       autoHideMenuBar: true,
-      webPreferences: {
-        preload: opts.preload,
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        nodeIntegrationInSubFrames: false,
-        nodeIntegrationInWorker: false,
-        webSecurity: true,
-        allowRunningInsecureContent: false,
-        webviewTag: false,
-        navigateOnDragDrop: false,
-        spellcheck: false,
-        devTools: opts.devTools,
-      },
+      webPreferences: secureWebPreferences(opts),
     });
     ours.add(win);
     win.on('close', (event) => {
@@ -70,17 +94,7 @@ export function createWindows(opts: WindowOptions): Windows {
       ours.delete(win);
       if (main === win) main = null;
     });
-    let lastReload = 0;
-    win.webContents.on('render-process-gone', (_event, details) => {
-      opts.log.error('window renderer gone', { reason: details.reason, exitCode: details.exitCode });
-      // Reload once after a crash; a page that crashes again right away stays down (no crash loop).
-      if (details.reason === 'clean-exit' || win.isDestroyed() || Date.now() - lastReload < 30_000) return;
-      lastReload = Date.now();
-      win.webContents.reload();
-    });
-    win.webContents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
-      if (isMainFrame) opts.log.error('window failed to load', { code, description, url });
-    });
+    watchRenderer(win, 'main', opts.log);
     win.once('ready-to-show', () => {
       win.show();
       win.focus();

@@ -1,8 +1,9 @@
 // The built Electron bundle (dist/main/main.mjs as build-main.mjs makes it),
 // started against a fake `electron` module: Electron itself cannot run here, so
-// this checks the wiring around it — what happens before `ready`, the window's
+// this checks the wiring around it — what happens before `ready`, the windows'
 // webPreferences, app:// serving with the CSP, the IPC sender checks, the
-// guards, the tray, hide-on-close and a clean quit. The fake records calls and
+// guards, the tray and its states, the screen-pop window driven by demo calls,
+// hide-on-close and a clean quit. The fake records calls and
 // hands back what Electron would; it is not a model of Electron's behaviour.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,9 +26,18 @@ interface FakeWebContents extends FakeEmitter {
   windowOpenHandler?: (details: { url: string }) => { action: string };
   getURL(): string;
 }
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 interface FakeWindow extends FakeEmitter {
-  readonly options: { webPreferences: Record<string, unknown> };
+  readonly options: { webPreferences: Record<string, unknown>; [key: string]: unknown };
   readonly webContents: FakeWebContents;
+  /** Every method call on the window that matters here, in order: [name, ...args]. */
+  readonly log: unknown[][];
+  bounds: Rect;
   visible: boolean;
   destroyed: boolean;
   close(): void;
@@ -35,9 +45,15 @@ interface FakeWindow extends FakeEmitter {
 interface FakeTray {
   image: { path: string; isEmpty(): boolean };
   tooltip: string;
-  menu: { items: { label?: string; type?: string; click?: () => void }[] };
+  title: string | undefined;
+  menu: { items: { label?: string; type?: string; enabled?: boolean; click?: () => void }[] };
   destroyed: boolean;
   emit(event: string): boolean;
+}
+interface FakeDisplay {
+  readonly id: number;
+  bounds: Rect;
+  workArea: Rect;
 }
 interface FakeState {
   readonly calls: string[];
@@ -51,6 +67,10 @@ interface FakeState {
   permissionRequest?: (wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void;
   beforeRequest?: (details: { url: string; resourceType: string }, cb: (r: { cancel: boolean }) => void) => void;
   readonly sessionListeners: Map<string, Listener>;
+  readonly displays: FakeDisplay[];
+  cursor: { x: number; y: number };
+  readonly screen: FakeEmitter;
+  readonly badgeCounts: number[];
   quitted: boolean;
   ready(): void;
   readonly app: FakeEmitter & { quit(): void };
@@ -107,6 +127,14 @@ vi.mock('electron', async () => {
     permissionRequest: undefined as unknown,
     beforeRequest: undefined as unknown,
     sessionListeners: new Map<string, Listener>(),
+    // A 1920x1080 screen with a 40 px taskbar at the bottom, and a smaller one to its left.
+    displays: [
+      { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } },
+      { id: 2, bounds: { x: -1280, y: 0, width: 1280, height: 720 }, workArea: { x: -1280, y: 0, width: 1280, height: 720 } },
+    ] as FakeDisplay[],
+    cursor: { x: 100, y: 100 },
+    screen: undefined as unknown,
+    badgeCounts: [] as number[],
     quitted: false,
     ready: () => resolveReady(),
     app: undefined as unknown,
@@ -149,18 +177,49 @@ vi.mock('electron', async () => {
     exit(code: number): void {
       calls.push(`exit:${code}`);
     }
+    setBadgeCount(count: number): boolean {
+      state.badgeCounts.push(count);
+      return true;
+    }
   }
   const app = new App();
   state.app = app;
 
   class BrowserWindow extends EventEmitter {
     readonly webContents = new WebContents();
+    readonly log: unknown[][] = [];
+    bounds: Rect;
     visible = false;
     destroyed = false;
-    constructor(readonly options: { webPreferences: Record<string, unknown> }) {
+    constructor(readonly options: { webPreferences: Record<string, unknown>; x?: number; y?: number; width?: number; height?: number }) {
       super();
+      this.bounds = { x: options.x ?? 0, y: options.y ?? 0, width: options.width ?? 800, height: options.height ?? 600 };
       state.windows.push(this);
       app.emit('web-contents-created', newEvent(), this.webContents);
+    }
+    setAlwaysOnTop(...args: unknown[]): void {
+      this.log.push(['setAlwaysOnTop', ...args]);
+    }
+    setVisibleOnAllWorkspaces(...args: unknown[]): void {
+      this.log.push(['setVisibleOnAllWorkspaces', ...args]);
+    }
+    setBounds(bounds: Rect): void {
+      this.log.push(['setBounds', bounds]);
+      this.bounds = { ...bounds };
+    }
+    getBounds(): Rect {
+      return { ...this.bounds };
+    }
+    isVisible(): boolean {
+      return this.visible;
+    }
+    showInactive(): void {
+      this.log.push(['showInactive']);
+      this.visible = true;
+    }
+    destroy(): void {
+      this.destroyed = true;
+      this.emit('closed');
     }
     async loadURL(url: string): Promise<void> {
       this.webContents.url = url;
@@ -172,12 +231,16 @@ vi.mock('electron', async () => {
       }, 5);
     }
     show(): void {
+      this.log.push(['show']);
       this.visible = true;
     }
     hide(): void {
+      this.log.push(['hide']);
       this.visible = false;
     }
-    focus(): void {}
+    focus(): void {
+      this.log.push(['focus']);
+    }
     isMinimized(): boolean {
       return false;
     }
@@ -196,6 +259,7 @@ vi.mock('electron', async () => {
 
   class Tray extends EventEmitter {
     tooltip = '';
+    title: string | undefined = undefined;
     menu: unknown = null;
     destroyed = false;
     constructor(public image: unknown) {
@@ -208,6 +272,9 @@ vi.mock('electron', async () => {
     setToolTip(t: string): void {
       this.tooltip = t;
     }
+    setTitle(t: string): void {
+      this.title = t;
+    }
     setContextMenu(menu: unknown): void {
       this.menu = menu;
     }
@@ -216,9 +283,33 @@ vi.mock('electron', async () => {
     }
   }
 
+  const inside = (r: Rect, x: number, y: number): boolean => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+  const primary = (): FakeDisplay => {
+    const d = state.displays[0];
+    if (!d) throw new Error('no displays');
+    return d;
+  };
+  class Screen extends EventEmitter {
+    getCursorScreenPoint(): { x: number; y: number } {
+      return { ...state.cursor };
+    }
+    getPrimaryDisplay(): FakeDisplay {
+      return primary();
+    }
+    getDisplayNearestPoint(p: { x: number; y: number }): FakeDisplay {
+      return state.displays.find((d) => inside(d.bounds, p.x, p.y)) ?? primary();
+    }
+    getDisplayMatching(r: Rect): FakeDisplay {
+      return this.getDisplayNearestPoint({ x: r.x + r.width / 2, y: r.y + r.height / 2 });
+    }
+  }
+  const screen = new Screen();
+  state.screen = screen;
+
   return {
     __fake: state,
     app,
+    screen,
     BrowserWindow,
     Tray,
     Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
@@ -279,6 +370,8 @@ let tmp: string;
 let dataDir: string;
 let fake: FakeState;
 let win: FakeWindow;
+let popup: FakeWindow;
+const POPUP_URL = 'app://sidecall/index.html#popup';
 const savedArgv = process.argv;
 
 async function until<T>(get: () => T | undefined, what: string): Promise<T> {
@@ -331,17 +424,25 @@ describe('before ready', () => {
 describe('after ready', () => {
   beforeAll(async () => {
     fake.ready();
-    win = await until(() => fake.windows[0], 'the main window');
+    win = await until(() => fake.windows.find((w) => w.webContents.getURL() === 'app://sidecall/index.html'), 'the main window');
     await until(() => (win.visible ? true : undefined), 'the window to show');
+    popup = await until(() => fake.windows.find((w) => w.webContents.getURL() === POPUP_URL), 'the pop-up window');
   });
 
-  it('opens one sandboxed, isolated window on app://sidecall with the bundled preload', () => {
-    expect(fake.windows).toHaveLength(1);
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
-    const preload = win.options.webPreferences['preload'] as string;
-    expect(preload).toBe(path.join(tmp, 'dist/main/preload.cjs'));
-    expect(fs.existsSync(preload)).toBe(true);
+  it('opens the main window, and the pop-up window hidden, both sandboxed and isolated on app://sidecall with the bundled preload', () => {
+    expect(fake.windows).toHaveLength(2);
+    for (const w of [win, popup]) {
+      expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+      const preload = w.options.webPreferences['preload'] as string;
+      expect(preload).toBe(path.join(tmp, 'dist/main/preload.cjs'));
+      expect(fs.existsSync(preload)).toBe(true);
+    }
+    // Same hardening for both: identical webPreferences apart from the pop-up's render-while-hidden.
+    const { backgroundThrottling, ...popupPrefs } = popup.options.webPreferences;
+    expect(backgroundThrottling).toBe(false);
+    expect(popupPrefs).toEqual(win.options.webPreferences);
     expect(win.webContents.getURL()).toBe('app://sidecall/index.html');
+    expect(popup.visible).toBe(false);
   });
 
   it('serves dist/renderer on app:// with the CSP, and nothing outside it', async () => {
@@ -396,15 +497,105 @@ describe('after ready', () => {
     expect(tray.image.isEmpty()).toBe(false);
     // The language was switched to English by the previous test (the OS is Russian).
     expect(tray.tooltip).toBe('Sidecall — connected');
-    expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual(['Open Sidecall', 'Settings…', 'separator', 'Quit Sidecall']);
+    expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual(['Connected', 'separator', 'Open Sidecall', 'Settings…', 'separator', 'Quit Sidecall']);
+    expect(tray.menu.items[0]).toMatchObject({ label: 'Connected', enabled: false });
 
     win.visible = false;
-    tray.menu.items[1]?.click?.();
+    tray.menu.items.find((i) => i.label === 'Settings…')?.click?.();
     expect(win.visible).toBe(true);
     expect(win.webContents.sent.at(-1)).toEqual(['sidecall:event', 'ui.navigate', { page: 'settings' }]);
     win.visible = false;
     tray.emit('click');
     expect(win.visible).toBe(true);
+  });
+
+  it('creates the pop-up frameless, unfocusable and always on top, over full-screen apps and IPC-trusted', async () => {
+    expect(popup.options).toMatchObject({ show: false, frame: false, transparent: false, focusable: false, alwaysOnTop: true, skipTaskbar: true, resizable: false, width: 380, height: 240 });
+    // A macOS-only 'panel'; this runs on another OS (the choice is in popup-model.test.ts).
+    if (process.platform !== 'darwin') expect(popup.options['type']).toBeUndefined();
+    expect(popup.log).toContainEqual(['setAlwaysOnTop', true, 'screen-saver']);
+    expect(popup.log).toContainEqual(['setVisibleOnAllWorkspaces', true, { visibleOnFullScreen: true }]);
+    expect(popup.log.filter(([m]) => m === 'setVisibleOnAllWorkspaces')).toHaveLength(1);
+    await expect(invoke(trusted(popup.webContents, POPUP_URL), 'diagnostics.ping', { nonce: 'p1' })).resolves.toMatchObject({ ok: true, result: { nonce: 'p1' } });
+    await expect(invoke(trusted(popup.webContents, 'https://evil.example/#popup'), 'diagnostics.ping', { nonce: 'p2' })).resolves.toMatchObject({ ok: false, error: { code: 'ipc.untrustedSender' } });
+    expect(popup.webContents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+  });
+
+  it('pops a ringing call without taking focus on the display with the mouse, keeps still on updates, hides when the caller gives up; the tray follows', async () => {
+    const tray = fake.trays[0];
+    if (!tray) throw new Error('no tray');
+    const icon = (name: string): string => path.join(tmp, 'dist/main/tray', name);
+    const lastCalls = (): { live: { pop: boolean; lookup: { status: string } }[]; missed: number } | undefined =>
+      popup.webContents.sent.filter((m) => m[1] === 'calls.changed').at(-1)?.[2] as { live: { pop: boolean; lookup: { status: string } }[]; missed: number } | undefined;
+    const logOf = (name: string): unknown[][] => popup.log.filter(([m]) => m === name);
+    const winFocusBefore = win.log.filter(([m]) => m === 'focus').length;
+
+    fake.cursor = { x: -600, y: 400 }; // on the left display
+    const rang = await invoke(trusted(win.webContents), 'demo.simulateIncoming', {});
+    expect(rang.ok).toBe(true);
+    await until(() => (popup.visible ? true : undefined), 'the pop-up to show');
+    // Placed at the bottom-right of the left display's work area, shown without activation.
+    expect(popup.bounds).toEqual({ x: -12 - 380, y: 720 - 12 - 240, width: 380, height: 240 });
+    expect(logOf('showInactive')).toHaveLength(1);
+    expect(logOf('show')).toHaveLength(0);
+    expect(logOf('focus')).toHaveLength(0);
+    expect(win.log.filter(([m]) => m === 'focus')).toHaveLength(winFocusBefore);
+    // Its page got the call before the window showed.
+    expect(lastCalls()?.live.some((v) => v.pop)).toBe(true);
+
+    await until(() => (tray.image.path === icon('ringing.png') ? true : undefined), 'the ringing tray icon');
+    expect(tray.tooltip).toMatch(/^Sidecall — ringing: \S/);
+    expect(tray.menu.items[0]).toMatchObject({ label: expect.stringMatching(/^Ringing: \S/), enabled: false });
+
+    // The demo CRM answers the lookup: another calls.changed, with the mouse elsewhere now. No move, no re-show.
+    fake.cursor = { x: 900, y: 500 };
+    const boundsBefore = logOf('setBounds').length;
+    await until(() => (lastCalls()?.live[0]?.lookup.status !== 'pending' ? true : undefined), 'the CRM lookup');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logOf('setBounds')).toHaveLength(boundsBefore);
+    expect(logOf('showInactive')).toHaveLength(1);
+    expect(popup.visible).toBe(true);
+
+    // The display's work area shrinks (resolution change) while the card is up: it stays inside.
+    const left = fake.displays[1];
+    if (!left) throw new Error('no second display');
+    left.workArea = { x: -1280, y: 0, width: 1280, height: 680 };
+    fake.screen.emit('display-metrics-changed', fake.newEvent(), left, ['workArea']);
+    expect(popup.bounds).toEqual({ x: -12 - 380, y: 680 - 12 - 240, width: 380, height: 240 });
+    left.workArea = { x: -1280, y: 0, width: 1280, height: 720 };
+
+    const gaveUp = await invoke(trusted(win.webContents), 'demo.phone', { action: 'callerHangup' });
+    expect(gaveUp.ok).toBe(true);
+    await until(() => (!popup.visible ? true : undefined), 'the pop-up to hide');
+    expect(popup.destroyed).toBe(false); // kept loaded for the next ring
+    // A missed call: the red-dot icon (not macOS) and the count in the tooltip and the menu.
+    await until(() => (tray.image.path === icon('ready-missed.png') ? true : undefined), 'the missed-calls tray icon');
+    expect(tray.image.isEmpty()).toBe(false);
+    expect(tray.tooltip).toBe('Sidecall — connected · 1 missed call');
+    expect(tray.menu.items.slice(0, 2).map((i) => i.label)).toEqual(['Connected', '1 missed call']);
+    expect(fake.badgeCounts).toEqual([]); // the Dock badge is macOS's
+  });
+
+  it('pops the next call on the display the mouse is on then, stays up while talking, and hides on hang-up', async () => {
+    const tray = fake.trays[0];
+    if (!tray) throw new Error('no tray');
+    const icon = (name: string): string => path.join(tmp, 'dist/main/tray', name);
+    fake.cursor = { x: 900, y: 500 }; // the primary display now
+    await invoke(trusted(win.webContents), 'demo.simulateIncoming', { number: '+7 916 123-45-67' });
+    await until(() => (popup.visible ? true : undefined), 'the pop-up to show again');
+    expect(popup.bounds).toEqual({ x: 1920 - 12 - 380, y: 1040 - 12 - 240, width: 380, height: 240 });
+    expect(popup.log.filter(([m]) => m === 'showInactive')).toHaveLength(2);
+    await until(() => (tray.image.path === icon('ringing-missed.png') ? true : undefined), 'ringing with the missed dot');
+
+    await invoke(trusted(win.webContents), 'demo.phone', { action: 'answer' });
+    await until(() => (tray.image.path === icon('onCall-missed.png') ? true : undefined), 'the on-call tray icon');
+    expect(tray.tooltip).toMatch(/^Sidecall — on call: .+ · 1 missed call$/);
+    expect(popup.visible).toBe(true);
+
+    await invoke(trusted(win.webContents), 'demo.phone', { action: 'hangup' });
+    await until(() => (!popup.visible ? true : undefined), 'the pop-up to hide after the call');
+    await until(() => (tray.image.path === icon('ready-missed.png') ? true : undefined), 'back to ready');
+    expect(popup.log.filter(([m]) => m === 'focus' || m === 'show')).toEqual([]);
   });
 
   it('blocks new windows, navigation away, downloads, foreign permissions and remote requests', async () => {
@@ -459,7 +650,7 @@ describe('after ready', () => {
     expect(win.visible).toBe(false);
     fake.app.emit('second-instance', fake.newEvent(), ['/opt/Sidecall/sidecall', '--', 'callto:101'], '/');
     expect(win.visible).toBe(true);
-    expect(fake.windows).toHaveLength(1);
+    expect(fake.windows).toHaveLength(2);
     expect(fake.app.listenerCount('window-all-closed')).toBeGreaterThan(0);
   });
 
@@ -467,6 +658,7 @@ describe('after ready', () => {
     const tray = fake.trays[0];
     tray?.menu.items.find((i) => i.label === 'Quit Sidecall')?.click?.();
     expect(win.destroyed).toBe(true);
+    expect(popup.destroyed).toBe(true);
     await until(() => (fake.quitted ? true : undefined), 'the app to quit');
     expect(fake.ipcHandlers.size).toBe(0);
     expect(tray?.destroyed).toBe(true);
