@@ -25,7 +25,8 @@ export function App() {
   useThemeLanguage(settings, state.info);
   // The tray's "Settings" item (Electron host) asks the window to show a page.
   useEffect(() => sidecall().on('ui.navigate', ({ page: next }) => setPage(next)), []);
-  useIncomingNotifications(calls, t('call.hiddenNumber'), (who) => t('call.notificationTitle', { who }));
+  // Browser mode only: the Electron host has its own always-on-top pop-up window for this.
+  useIncomingNotifications(state.info?.host === 'web' ? calls : undefined, t('call.hiddenNumber'), (who) => t('call.notificationTitle', { who }));
 
   const popped = calls.live.filter((v) => v.pop);
   return (
@@ -81,10 +82,10 @@ export function App() {
 }
 
 /** Browser mode: a desktop notification for a ringing call while the page is in the background. */
-function useIncomingNotifications(calls: CallsView, hidden: string, title: (who: string) => string): void {
+function useIncomingNotifications(calls: CallsView | undefined, hidden: string, title: (who: string) => string): void {
   const notified = useRef(new Set<string>());
   useEffect(() => {
-    if (typeof Notification === 'undefined' || Notification.permission !== 'granted' || !document.hidden) return;
+    if (!calls || typeof Notification === 'undefined' || Notification.permission !== 'granted' || !document.hidden) return;
     for (const v of calls.live) {
       if (!v.pop || v.call.state !== 'ringing' || notified.current.has(v.call.id)) continue;
       notified.current.add(v.call.id);
