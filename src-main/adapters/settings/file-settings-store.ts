@@ -16,6 +16,8 @@ export interface FileSettingsStoreOptions {
 export class FileSettingsStore implements SettingsStore {
   private readonly user: JsonFileDocument;
   private readonly overrideFile: string | undefined;
+  /** The last resolution and the file stamps it was made from: load() is on the ring path, a stat is cheaper than a parse. */
+  private cached: { readonly stamp: string; readonly result: SettingsLoadResult } | undefined;
 
   constructor(options: FileSettingsStoreOptions) {
     this.user = new JsonFileDocument(options.userFile);
@@ -27,6 +29,14 @@ export class FileSettingsStore implements SettingsStore {
   }
 
   load(): SettingsLoadResult {
+    const stamp = `${fileStamp(this.user.path)}|${this.overrideFile ? fileStamp(this.overrideFile) : ''}`;
+    if (this.cached?.stamp === stamp) return this.cached.result;
+    const result = this.resolve();
+    this.cached = { stamp, result };
+    return result;
+  }
+
+  private resolve(): SettingsLoadResult {
     const problems: SettingsProblem[] = [];
     const userDoc = this.readUser(problems);
     const override = this.readOverride(problems);
@@ -49,6 +59,7 @@ export class FileSettingsStore implements SettingsStore {
     const current = this.user.read();
     const base = current.kind === 'ok' ? current.doc : current.kind === 'corrupt' ? current.fallback : undefined;
     this.user.write(applyPatch(base, parsed.data));
+    this.cached = undefined;
     return this.load();
   }
 
@@ -74,5 +85,15 @@ export class FileSettingsStore implements SettingsStore {
       problems.push({ path: '(file)', message: `Cannot read the configuration file: ${(error as Error).message}`, source: this.overrideFile });
       return undefined;
     }
+  }
+}
+
+/** Size, mtime and inode of a file ("missing" when absent): changes whenever the file is rewritten or replaced. */
+function fileStamp(file: string): string {
+  try {
+    const st = fs.statSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}`;
+  } catch {
+    return 'missing';
   }
 }

@@ -98,7 +98,9 @@ export function createCallsService(deps: CallsServiceDeps): CallsService {
     const query: PhoneQuery = { ...(n.e164 ? { e164: n.e164 } : {}), digits: n.digits, raw: call.remoteNumber };
     queries.set(call.id, query);
     lookups.set(call.id, { status: 'pending' });
-    void crm.lookup.lookup(query).then((result) => {
+    // The request itself starts after this turn's publish: the card with the number goes out first
+    // (an HTTP connector spends about a millisecond building and writing its request synchronously).
+    queueMicrotask(() => void crm.lookup.lookup(query).then((result) => {
       if (!lookups.has(call.id)) return;
       lookups.set(call.id, result);
       if (result.status === 'error') deps.log.warn('contact lookup failed', { callId: call.id, message: result.message });
@@ -109,7 +111,7 @@ export function createCallsService(deps: CallsServiceDeps): CallsService {
         deps.history.append({ call: ended, contact: result.contact });
         deps.historyChanged(call.id);
       }
-    });
+    }));
   }
 
   function fileEnded(): void {
