@@ -504,15 +504,20 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     }
     // Redirect moves the other party out of our bridge to exten@context,1; my
     // channel is then hung up by its Dial (trace e). No transfer event follows
-    // (ami-traces point 5), so the tracker is told.
+    // (ami-traces point 5), so the tracker is told, and told *before* the action:
+    // the reply and the BridgeLeave/Hangup it causes come in one read, and the
+    // events are delivered before the reply's promise continues, so a note after
+    // it would find the call already ended. If Asterisk refuses, the note stays
+    // (the tracker has no retraction yet; the operator sees the error).
     const peer = peerOf(callId, me);
+    safeNote({ kind: 'transferRequested', note: { callId, kind: 'redirect', to: extenFor(target, deps.settings().dial.numberFormat, '') } });
     try {
       await redirect(ami, { channel: peer.name, context: s.context, exten, priority: 1 });
     } catch (err) {
+      log.warn('Redirect refused after the tracker was told of the transfer', { callId });
       throw controlErrorFrom(err, `Transfer to ${target.display}`);
     }
     log.info('Redirect sent', { callId, channel: peer.name, exten });
-    safeNote({ kind: 'transferRequested', note: { callId, kind: 'redirect', to: target.dial } });
     return { callId, kind: 'redirect', target, exten, channel: peer.name };
   }
 
