@@ -11,6 +11,7 @@ import { SettingsPage } from './pages/SettingsPage';
 import { connectionTone } from './components/ConnectionCard';
 import { CallCard, callTitle } from './components/CallCard';
 import { sidecall } from './bridge';
+import { LinkConfirm } from './components/LinkConfirm';
 import type { CallsView } from '../src-shared/domain/calls-view';
 
 type Page = 'home' | 'history' | 'settings';
@@ -53,6 +54,7 @@ export function App() {
           </button>
         ))}
       </nav>
+      <LinkConfirm />
       {popped.length > 0 ? (
         <section className="pop-stack" aria-live="assertive" aria-label={t('call.incoming')}>
           {popped.map((v) => (
@@ -66,7 +68,7 @@ export function App() {
             {state.loadError}
           </div>
         ) : page === 'home' ? (
-          <HomePage connection={state.connection} calls={calls} onOpenSettings={() => setPage('settings')} />
+          <HomePage connection={state.connection} calls={calls} region={settings?.numbers.defaultRegion ?? 'RU'} onOpenSettings={() => setPage('settings')} />
         ) : page === 'history' ? (
           <HistoryPage />
         ) : (

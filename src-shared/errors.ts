@@ -14,6 +14,8 @@ export const ErrorCodeSchema = z.enum([
   'secrets.failed',
   'crm.unsupported',
   'demo.unavailable',
+  'control.unavailable',
+  'control.failed',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

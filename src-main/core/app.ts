@@ -3,6 +3,7 @@
 // (Electron, browser mode) run exactly this.
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
 import type { AppInfo, EventChannel, EventOf, Reply, SettingsView } from '../../src-shared/ipc/contract';
+import type { Settings } from '../../src-shared/domain/settings';
 import type { Clock, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
 import type { ConnectionSource } from './connection/connection-source';
 import type { AmiEventSource } from './ami/event-source';
@@ -10,6 +11,8 @@ import { createCallsService, type CallsService } from './screen-pop/calls-servic
 import { createContactLookup, type ContactLookupService } from './crm/contact-lookup';
 import type { CrmConnector } from './crm/connector';
 import { DEMO_EXTENSION, type DemoMode } from './demo/demo-mode';
+import { applyControlNote, createCallControl, CallControlError, type CallControl } from './control';
+import { createLinkService, type LinkService } from './links/link-service';
 import { createRouter, type Router } from './ipc/router';
 import { AppError } from '../../src-shared/errors';
 import { patchPaths } from './settings/layered-settings';
@@ -38,6 +41,8 @@ export interface SidecallCore {
   dispatch: Router['dispatch'];
   /** Subscribes to every event channel; returns the unsubscribe. */
   subscribe(listener: CoreEventListener): () => void;
+  /** A tel:/callto:/sip: link from the OS; refusals are logged and rejected with the reason. */
+  openLink(uri: string): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -83,6 +88,56 @@ export function createCore(deps: CoreDeps): SidecallCore {
         historyChanged: (callId) => emit('history.changed', { callId }),
       })
     : undefined;
+
+  const settingsNow = (): Settings => deps.settings.load().settings;
+  const control: CallControl | undefined =
+    connection.ami && calls
+      ? createCallControl({
+          ami: connection.ami,
+          events: connection.ami,
+          clock: deps.clock,
+          log: deps.log('control'),
+          settings: () => {
+            const s = settingsNow();
+            return { dial: s.dial, transfer: s.transfer, recording: s.recording };
+          },
+          // Lookup rewrite rules are for numbers coming in; a dialled number keeps what the operator typed.
+          numbers: () => ({ defaultRegion: settingsNow().numbers.defaultRegion, rules: [] }),
+          tracker: () => calls.tracker(),
+          note: (n) => calls.note((state, now) => applyControlNote(state, n, now)),
+        })
+      : undefined;
+  const offOutcome = control?.onDialOutcome((o) => emit('calls.outcome', { callId: o.callId, ok: o.ok, code: o.code, message: o.message }));
+
+  function requireControl(): CallControl {
+    if (!control) throw new AppError('control.unavailable', 'Calls cannot be placed or controlled: no PBX connection is configured.');
+    return control;
+  }
+
+  /** Runs a call-control request, turning its refusals into IPC errors with the operator's message. */
+  async function controlled<T>(fn: (c: CallControl) => Promise<T>): Promise<T> {
+    try {
+      return await fn(requireControl());
+    } catch (error) {
+      if (error instanceof CallControlError) throw new AppError('control.failed', error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  async function dial(number: string, source: 'pad' | 'history' | 'contact' | 'link' | 'clipboard') {
+    const started = await controlled((c) => c.dial(number, { source }));
+    const t = started.target;
+    return { number: { display: t.display, ...(t.e164 ? { e164: t.e164 } : {}), kind: t.kind } };
+  }
+
+  const links: LinkService = createLinkService({
+    clock: deps.clock,
+    log: deps.log('links'),
+    numbers: () => ({ defaultRegion: settingsNow().numbers.defaultRegion, rules: [] }),
+    confirm: () => settingsNow().dial.confirmLinks,
+    dial: (number) => dial(number, 'link'),
+    pending: (link) => emit('links.pending', { id: link.id, number: link.number, scheme: link.scheme }),
+  });
 
   function requireDemo(): DemoMode {
     if (!deps.demo || !demoActive) {
@@ -156,6 +211,36 @@ export function createCore(deps: CoreDeps): SidecallCore {
       },
       'demo.simulateIncoming': ({ number }) => ({ number: requireDemo().simulateIncoming(number) }),
       'demo.phone': ({ action }) => ({ done: requireDemo().phone(action) }),
+      'calls.dial': ({ number, source }) => dial(number, source),
+      'calls.hangup': async ({ callId }) => {
+        await controlled((c) => c.hangup(callId));
+        return {};
+      },
+      'calls.transfer': async ({ callId, target, mode }) => {
+        await controlled((c) => (mode === 'attended' ? c.attendedTransfer(callId, target) : c.blindTransfer(callId, target)));
+        return {};
+      },
+      'calls.transferFinish': async ({ callId, action }) => {
+        await controlled((c) => (action === 'complete' ? c.completeTransfer(callId) : c.cancelTransfer(callId)));
+        return {};
+      },
+      'calls.record': async ({ callId, action }) => {
+        if (action === 'start') {
+          const info = await controlled((c) => c.startRecording(callId));
+          return info.file ? { file: info.file } : {};
+        }
+        await controlled((c) => (action === 'stop' ? c.stopRecording(callId) : action === 'pause' ? c.pauseRecording(callId) : c.resumeRecording(callId)));
+        return {};
+      },
+      'calls.park': async ({ callId }) => {
+        const r = await controlled((c) => c.park(callId));
+        return { slot: r.slot ?? '' };
+      },
+      'links.open': ({ uri }) => links.open(uri).then((r) => ({ status: r.status })),
+      'links.answer': async ({ id, accept }) => {
+        await links.answer(id, accept);
+        return {};
+      },
       'diagnostics.ping': ({ nonce }) => ({ nonce, receivedAt: deps.clock.now() }),
     },
     deps.log('ipc'),
@@ -173,8 +258,13 @@ export function createCore(deps: CoreDeps): SidecallCore {
       for (const p of loaded.problems) log.warn('settings problem', { path: p.path, problem: p.message, source: p.source });
       await reconfigure();
     },
+    /** A link the host received from the OS (argv, open-url): same path as browser mode's `links.open`. */
+    openLink: (uri: string) => links.open(uri).then(() => undefined),
     async dispose() {
       offStatus();
+      offOutcome?.();
+      control?.dispose();
+      links.dispose();
       calls?.dispose();
       listeners.clear();
       await connection.dispose();

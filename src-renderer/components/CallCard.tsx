@@ -7,6 +7,7 @@ import type { CallView } from '../../src-shared/domain/calls-view';
 import { sidecall } from '../bridge';
 import { toRequestError } from '../bridge/request-error';
 import { formatDuration, useNow } from '../hooks/use-now';
+import { CallControls } from './CallControls';
 
 export function callTitle(v: CallView, hidden: string): string {
   if (v.lookup.status === 'found') return v.lookup.contact.name;
@@ -72,22 +73,20 @@ export function CallCard(props: { readonly view: CallView; readonly variant: 'po
           <span className="rec-dot" aria-hidden="true" /> {call.recording.state === 'recording' ? t('call.recording') : t('call.paused')}
         </p>
       ) : null}
-      {props.demo && live && call.direction === 'inbound' ? (
+      {props.demo && call.state === 'ringing' && call.direction === 'inbound' ? (
         <div className="call-actions">
-          {call.state === 'ringing' ? (
-            <button type="button" className="btn btn-answer" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'answer' }))} data-testid="demo-answer">
-              {t('call.answer')}
-            </button>
-          ) : null}
+          <button type="button" className="btn btn-answer" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'answer' }))} data-testid="demo-answer">
+            {t('call.answer')}
+          </button>
           <button type="button" className="btn btn-hangup" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'hangup' }))} data-testid="demo-hangup">
             {t('call.hangUp')}
           </button>
-          {call.state === 'ringing' ? (
-            <button type="button" className="btn btn-link demo-caller-hangup" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'callerHangup' }))} data-testid="demo-caller-hangup">
-              {t('demo.callerHangsUp')}
-            </button>
-          ) : null}
+          <button type="button" className="btn btn-link demo-caller-hangup" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'callerHangup' }))} data-testid="demo-caller-hangup">
+            {t('demo.callerHangsUp')}
+          </button>
         </div>
+      ) : live && call.state !== 'ringing' ? (
+        <CallControls view={props.view} />
       ) : null}
       {error ? (
         <p className="error" role="alert">

@@ -6,14 +6,16 @@ import type { CallsView } from '../../src-shared/domain/calls-view';
 import { ConnectionCard } from '../components/ConnectionCard';
 import { CallCard } from '../components/CallCard';
 import { DemoPanel } from '../components/DemoPanel';
+import { DialPad } from '../components/DialPad';
 
-export function HomePage(props: { readonly connection: ConnectionStatus | undefined; readonly calls: CallsView; readonly onOpenSettings: () => void }) {
+export function HomePage(props: { readonly connection: ConnectionStatus | undefined; readonly calls: CallsView; readonly region: string; readonly onOpenSettings: () => void }) {
   const { t } = useTranslation();
   const live = props.calls.live.filter((v) => !v.pop);
   return (
     <div className="stack">
       <ConnectionCard status={props.connection} demo={props.calls.demo} onOpenSettings={props.onOpenSettings} />
       {props.calls.demo ? <DemoPanel /> : null}
+      <DialPad region={props.region} disabled={props.connection?.state !== 'ready'} />
       {live.length > 0 ? (
         <section className="stack-tight" aria-labelledby="live-title">
           <h2 id="live-title" className="section-title">{t('home.liveTitle')}</h2>

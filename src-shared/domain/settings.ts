@@ -3,6 +3,7 @@
 // validate forms before sending. Secrets are NOT here: they go to the keychain.
 import { z } from 'zod';
 import { RewriteRuleSchema, validateRewriteRules } from '../phone/rewrite-rules';
+import { DialSettingsSchema, RecordingSettingsSchema, TransferSettingsSchema } from './control-settings';
 
 const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
 
@@ -99,6 +100,12 @@ export const SettingsSchema = z.object({
   pbx: PbxSettingsSchema.default(() => PbxSettingsSchema.parse({})),
   screenPop: ScreenPopSettingsSchema.default(() => ScreenPopSettingsSchema.parse({})),
   numbers: NumberSettingsSchema.default(() => NumberSettingsSchema.parse({})),
+  dial: DialSettingsSchema.extend({
+    /** A tel:/callto:/sip: link shows a confirm card first (off: links dial at once). */
+    confirmLinks: z.boolean().default(true),
+  }).default(() => DialSettingsSchema.extend({ confirmLinks: z.boolean().default(true) }).parse({})),
+  transfer: TransferSettingsSchema.default(() => TransferSettingsSchema.parse({})),
+  recording: RecordingSettingsSchema.default(() => RecordingSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

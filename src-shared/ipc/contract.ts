@@ -8,11 +8,12 @@ import { z } from 'zod';
 import { AppErrorDataSchema } from '../errors';
 import { ConnectionStatusSchema } from '../domain/connection';
 import { LanguageSchema, SettingsPatchSchema, SettingsSchema } from '../domain/settings';
-import { CallsViewSchema, HistoryItemSchema } from '../domain/calls-view';
+import { CallsViewSchema, DisplayNumberSchema, HistoryItemSchema } from '../domain/calls-view';
 import { ContactSchema } from '../domain/contact';
 import { HistoryFilterSchema } from '../domain/history';
 
 const Empty = z.object({}).strict();
+const CallIdSchema = z.string().min(1).max(200);
 
 export const AppInfoSchema = z.object({
   name: z.string(),
@@ -71,6 +72,28 @@ export const requestChannels = {
   },
   /** Demo mode only: the demo operator's phone answers its ringing call or hangs up, or the simulated caller gives up. */
   'demo.phone': { request: z.object({ action: z.enum(['answer', 'hangup', 'callerHangup']) }).strict(), response: z.object({ done: z.boolean() }) },
+  /** Click-to-call: validated in main (one place for every number), then AMI Originate from my device. */
+  'calls.dial': {
+    request: z.object({ number: z.string().max(200), source: z.enum(['pad', 'history', 'contact', 'link', 'clipboard']) }).strict(),
+    response: z.object({ number: DisplayNumberSchema }),
+  },
+  'calls.hangup': { request: z.object({ callId: CallIdSchema }).strict(), response: z.object({}) },
+  'calls.transfer': {
+    request: z.object({ callId: CallIdSchema, target: z.string().max(64), mode: z.enum(['blind', 'attended']) }).strict(),
+    response: z.object({}),
+  },
+  /** Attended transfer: complete (connect the two parties) or cancel (back to the caller). */
+  'calls.transferFinish': { request: z.object({ callId: CallIdSchema, action: z.enum(['complete', 'cancel']) }).strict(), response: z.object({}) },
+  'calls.record': {
+    request: z.object({ callId: CallIdSchema, action: z.enum(['start', 'stop', 'pause', 'resume']) }).strict(),
+    response: z.object({ file: z.string().optional() }),
+  },
+  /** Hold by parking the other party; answers the parking slot. */
+  'calls.park': { request: z.object({ callId: CallIdSchema }).strict(), response: z.object({ slot: z.string() }) },
+  /** A tel:/callto:/sip: link to call: from browser mode's protocol handler (the Electron host hands links to the core directly). */
+  'links.open': { request: z.object({ uri: z.string().max(4096) }).strict(), response: z.object({ status: z.enum(['pending', 'dialled']) }) },
+  /** A tel:/callto:/sip: link waiting for the operator's "Call" (see `links.pending`). */
+  'links.answer': { request: z.object({ id: z.string().max(64), accept: z.boolean() }).strict(), response: z.object({}) },
   'diagnostics.ping': {
     request: z.object({ nonce: z.string().min(1).max(64) }).strict(),
     response: z.object({ nonce: z.string(), receivedAt: z.number() }),
@@ -81,6 +104,10 @@ export const eventChannels = {
   'connection.status': ConnectionStatusSchema,
   'settings.changed': SettingsViewSchema,
   'calls.changed': CallsViewSchema,
+  /** How a click-to-call ended up: failures carry the operator-facing reason. */
+  'calls.outcome': z.object({ callId: z.string(), ok: z.boolean(), code: z.string(), message: z.string() }),
+  /** A call link arrived (OS protocol handler): show the confirm card, "Call" focused. */
+  'links.pending': z.object({ id: z.string(), number: DisplayNumberSchema, contactName: z.string().optional(), scheme: z.string() }),
   /** History gained or changed an entry: refetch with the current filter. */
   'history.changed': z.object({ callId: z.string() }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */

@@ -84,7 +84,8 @@ describe('screen pop in demo mode', () => {
 
     await card.getByTestId('demo-answer').click();
     await expect.poll(() => card.getAttribute('data-state')).toBe('connected');
-    await card.getByTestId('demo-hangup').click();
+    // Connected: the card now carries the call controls; hang up through AMI.
+    await card.getByTestId('ctl-hangup').click();
     await expect.poll(() => page.getByTestId('pop-card').count()).toBe(0);
 
     // Never more than one card for the call, in any frame.

@@ -41,6 +41,10 @@ export interface CallsService {
   createContact(callId: string): Promise<Contact>;
   /** Settings changed: a new extension starts a fresh tracker. */
   reconfigure(): void;
+  /** The tracker's state now (call control reads channels from it). */
+  tracker(): CallTrackerState;
+  /** Applies what call control tells the tracker (a request that raises no event of its own). */
+  note(update: (state: CallTrackerState, now: number) => CallTrackerState): void;
   dispose(): void;
 }
 
@@ -185,6 +189,10 @@ export function createCallsService(deps: CallsServiceDeps): CallsService {
         queries.clear();
       }
       deps.publish(view());
+    },
+    tracker: () => state,
+    note(update) {
+      apply(update(state, deps.clock.now()));
     },
     dispose() {
       offEvent();

@@ -20,10 +20,26 @@ const validRequests: { readonly [C in keyof typeof requestChannels]: unknown } =
   'contacts.create': { callId: 'unknown-call' },
   'demo.simulateIncoming': { number: '+7 916 123-45-67' },
   'demo.phone': { action: 'hangup' },
+  'calls.dial': { number: '102', source: 'pad' },
+  'calls.hangup': { callId: 'no-such-call' },
+  'calls.transfer': { callId: 'no-such-call', target: '102', mode: 'blind' },
+  'calls.transferFinish': { callId: 'no-such-call', action: 'cancel' },
+  'calls.record': { callId: 'no-such-call', action: 'start' },
+  'calls.park': { callId: 'no-such-call' },
+  'links.open': { uri: 'tel:+7-916-123-45-67' },
+  'links.answer': { id: 'expired', accept: false },
   'diagnostics.ping': { nonce: 'abc' },
 };
 // Valid requests that fail for a reason of state, not shape: they must still answer with a typed error.
-const stateErrors: Partial<Record<keyof typeof requestChannels, string>> = { 'contacts.create': 'crm.unsupported' };
+const stateErrors: Partial<Record<keyof typeof requestChannels, string>> = {
+  'contacts.create': 'crm.unsupported',
+  'calls.hangup': 'control.failed',
+  'calls.transfer': 'control.failed',
+  'calls.transferFinish': 'control.failed',
+  'calls.record': 'control.failed',
+  'calls.park': 'control.failed',
+  'links.answer': 'ipc.invalidRequest',
+};
 
 // For each channel, requests that must be refused without side effects.
 const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknown[] } = {
@@ -48,8 +64,24 @@ const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknow
   'contacts.create': [{}, { callId: '' }, { callId: 'x'.repeat(201) }, { callId: 5 }],
   'demo.simulateIncoming': [{ number: '' }, { number: 'abc' }, { number: '123\r\nAction: Originate' }, { number: '+7916;ext=1' }, { extra: 1 }],
   'demo.phone': [{}, { action: 'dial' }],
+  'calls.dial': [{ number: 5, source: 'pad' }, { number: '102', source: 'web' }, { number: '1'.repeat(201), source: 'pad' }, { number: '102' }],
+  'calls.hangup': [{}, { callId: '' }, { callId: 'x'.repeat(201) }],
+  'calls.transfer': [{ callId: 'a', target: '102', mode: 'warm' }, { callId: 'a', target: '1'.repeat(65), mode: 'blind' }, { callId: 'a', mode: 'blind' }],
+  'calls.transferFinish': [{ callId: 'a', action: 'maybe' }],
+  'calls.record': [{ callId: 'a', action: 'delete' }, { callId: 'a' }],
+  'calls.park': [{}, { callId: 7 }],
+  'links.open': [{}, { uri: 5 }, { uri: 'x'.repeat(4097) }],
+  'links.answer': [{ id: 'a' }, { id: 'a', accept: 'yes' }],
   'diagnostics.ping': [{}, { nonce: '' }, { nonce: 'x'.repeat(65) }, { nonce: 5 }],
 };
+
+/** Waits until the core is connected (to the demo PBX): placing a call needs a live AMI session. */
+async function untilReady(f: CoreFixture): Promise<void> {
+  await expect.poll(async () => {
+    const r = await f.core.dispatch('connection.get', {});
+    return r.ok ? (r.result as { state: string }).state : 'error';
+  }).toBe('ready');
+}
 
 describe('IPC contract', () => {
   it('has a schema for every channel and every event', () => {
@@ -62,6 +94,7 @@ describe('IPC contract', () => {
 
   it.each(Object.keys(requestChannels) as (keyof typeof requestChannels)[])('%s accepts a valid request and answers per its response schema', async (channel) => {
     fx = await createCoreFixture({ demo: true });
+    if (channel === 'calls.dial') await untilReady(fx);
     const reply = await fx.core.dispatch(channel, validRequests[channel]);
     const expectedError = stateErrors[channel];
     if (expectedError) {
@@ -121,5 +154,28 @@ describe('IPC contract', () => {
     expect(seen.some((s) => s.startsWith('settings.changed:'))).toBe(true);
     // No AMI user, secret or extension yet: the connection says what to enter instead of trying.
     expect(seen).toContain('connection.status:{"state":"error","target":"10.0.0.5:5038","reason":"Enter the AMI user, the AMI secret and your extension in Settings -> PBX"}');
+  });
+});
+
+describe('call control through IPC', () => {
+  it('refuses a hostile number with the operator-facing reason and sends nothing', async () => {
+    fx = await createCoreFixture({ demo: true });
+    for (const number of ['123\r\nAction: Originate', '${SHELL(id)}', 'PJSIP/102', '101&102', '']) {
+      const reply = await fx.core.dispatch('calls.dial', { number, source: 'pad' });
+      expect(reply, number).toMatchObject({ ok: false, error: { code: 'control.failed' } });
+    }
+  });
+
+  it('a tel: link becomes a pending confirmation, not a call', async () => {
+    fx = await createCoreFixture({ demo: true });
+    const seen: unknown[] = [];
+    fx.core.subscribe((channel, payload) => {
+      if (channel === 'links.pending') seen.push(payload);
+    });
+    expect(await fx.core.dispatch('links.open', { uri: 'tel:+7-916-123-45-67' })).toEqual({ ok: true, result: { status: 'pending' } });
+    expect(seen).toEqual([expect.objectContaining({ scheme: 'tel', number: expect.objectContaining({ e164: '+79161234567' }) })]);
+    const hostile = await fx.core.dispatch('links.open', { uri: 'tel:123%0d%0aChannel: Local/666@evil' });
+    expect(hostile).toMatchObject({ ok: false, error: { code: 'ipc.invalidRequest' } });
+    expect(seen).toHaveLength(1);
   });
 });

@@ -9,7 +9,8 @@ describe('resolveSettings', () => {
   });
 
   it('knows every settable field by its dotted path', () => {
-    expect(SETTINGS_PATHS).toEqual(['language', 'theme', 'pbx.host', 'pbx.port', 'pbx.tls', 'pbx.amiUser', 'pbx.extension', 'pbx.channelPattern', 'pbx.eventFilter', 'screenPop.when', 'screenPop.externalOnly', 'numbers.defaultRegion', 'numbers.rewriteRules']);
+    expect(SETTINGS_PATHS.slice(0, 13)).toEqual(['language', 'theme', 'pbx.host', 'pbx.port', 'pbx.tls', 'pbx.amiUser', 'pbx.extension', 'pbx.channelPattern', 'pbx.eventFilter', 'screenPop.when', 'screenPop.externalOnly', 'numbers.defaultRegion', 'numbers.rewriteRules']);
+    expect(SETTINGS_PATHS).toEqual(expect.arrayContaining(['dial.device', 'dial.context', 'dial.priority', 'dial.confirmLinks', 'transfer.context', 'recording.mode', 'recording.fileTemplate']));
   });
 
   it('keeps every valid field and reports each invalid one by path', () => {
