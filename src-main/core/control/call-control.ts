@@ -33,6 +33,7 @@ import type { AmiActionSender, AmiEvent, AmiEventSource } from '../ami/event-sou
 import type { OriginateResponseEvent } from '../ami/events';
 import { parseAmiEvent } from '../ami/events';
 import type { Clock, Logger, TimerHandle } from '../../ports';
+import { consultationLeg, liveRecord, myChannel, myChannels, peerOf, recordingCandidates, remoteChannels } from './channels';
 import { CallControlError, controlErrorFrom } from './errors';
 import type { DialOutcome } from './outcome';
 import { noResponseOutcome, originateOutcome } from './outcome';
@@ -190,7 +191,6 @@ const MIXMONITOR_ID_VAR = 'SIDECALL_MIXMONITOR_ID';
 const MIXMONITOR_OPTIONS = `bi(${MIXMONITOR_ID_VAR})`;
 const EARLY_RESPONSES = 16;
 const NO_RESPONSE_GRACE_MS = 30_000;
-const MAX_ID_LENGTH = 200;
 // Q.850 causes for Hangup: 16 normal clearing; 21 call rejected (the tracker reports a declined ringing call as rejected).
 const CAUSE_NORMAL = 16;
 const CAUSE_REJECTED = 21;
@@ -380,54 +380,11 @@ export function createCallControl(deps: CallControlDeps): CallControl {
 
   // ---- the call and its channels ---------------------------------------------
 
-  function liveRecord(callId: string): CallRecord {
-    if (typeof callId !== 'string' || callId === '' || callId.length > MAX_ID_LENGTH) throw new CallControlError('invalidInput', 'No call was given.');
-    const rec = deps.tracker().records.get(callId);
-    if (rec === undefined) throw new CallControlError('callNotFound', 'This call is no longer in the call list.');
-    if (rec.call.state === 'ended') throw new CallControlError('callEnded', 'This call has already ended.');
-    return rec;
-  }
-
-  /** My live channels of the call, newest first, that are safe to name in an action. */
-  function myChannels(callId: string): TrackedChannel[] {
-    const out: TrackedChannel[] = [];
-    for (const ch of deps.tracker().channels.values()) if (ch.mine && ch.callId === callId) out.push(ch);
-    return out.reverse().filter((ch) => {
-      if (isSafeChannel(ch.name)) return true;
-      log.warn('Channel name refused by validateChannelName', { callId, channel: ch.name });
-      return false;
-    });
-  }
-
-  function myChannel(callId: string): TrackedChannel {
-    const ch = myChannels(callId)[0];
-    if (ch === undefined) throw new CallControlError('noChannel', 'Your phone is not (or no longer) on this call.');
-    return ch;
-  }
-
-  function remoteChannels(callId: string): TrackedChannel[] {
-    const out: TrackedChannel[] = [];
-    for (const ch of deps.tracker().channels.values()) if (!ch.mine && ch.callId === callId) out.push(ch);
-    return out;
-  }
-
-  /**
-   * The other party's channel in my conversation: the one in my bridge, else
-   * the one that dialled me (inbound) or that my channel dialled (outbound),
-   * else the only other channel. With a PBX-side operator filter the other
-   * side's BridgeEnter may be missing, which is why the Dial relation counts too.
-   */
-  function peerOf(callId: string, me: TrackedChannel): TrackedChannel {
-    const others = remoteChannels(callId).filter((c) => c.uniqueid !== me.uniqueid);
-    const pick =
-      (me.bridgeId === undefined ? undefined : others.find((c) => c.bridgeId === me.bridgeId)) ??
-      (me.dialedBy === undefined ? undefined : others.find((c) => c.uniqueid === me.dialedBy)) ??
-      others.find((c) => c.dialedBy === me.uniqueid) ??
-      (others.length === 1 ? others[0] : undefined);
-    if (pick === undefined) throw new CallControlError('noRemoteChannel', "Sidecall cannot tell which channel is the other party's in this call; use your phone for this one.");
-    if (!isSafeChannel(pick.name)) throw new CallControlError('noRemoteChannel', `The other party's channel name ${JSON.stringify(pick.name)} is not safe to send to the PBX.`);
-    return pick;
-  }
+  const warnRefused = (callId: string) => (name: string): void => log.warn('Channel name refused by validateChannelName', { callId, channel: name });
+  const liveCall = (callId: string): CallRecord => liveRecord(deps.tracker(), callId);
+  const mineOf = (callId: string): TrackedChannel[] => myChannels(deps.tracker(), callId, warnRefused(callId));
+  const meOf = (callId: string): TrackedChannel => myChannel(deps.tracker(), callId, warnRefused(callId));
+  const peerIn = (callId: string, me: TrackedChannel): TrackedChannel => peerOf(deps.tracker(), callId, me);
 
   function safeNote(n: ControlNote): void {
     try {
@@ -464,8 +421,8 @@ export function createCallControl(deps: CallControlDeps): CallControl {
 
   async function hangup(callId: string): Promise<void> {
     assertOpen();
-    const rec = liveRecord(callId);
-    const mine = myChannels(callId);
+    const rec = liveCall(callId);
+    const mine = mineOf(callId);
     if (mine.length === 0) throw new CallControlError('noChannel', 'Your phone is not (or no longer) on this call.');
     // Declining a call that rings me is "call rejected" (21): the caller's Dial and
     // the tracker then tell it from a missed call. Otherwise normal clearing (16),
@@ -488,8 +445,8 @@ export function createCallControl(deps: CallControlDeps): CallControl {
   async function blindTransferTo(callId: string, target: DialTarget): Promise<TransferStarted> {
     const s = deps.settings().transfer;
     const exten = transferExten(target);
-    liveRecord(callId);
-    const me = myChannel(callId);
+    liveCall(callId);
+    const me = meOf(callId);
     if (s.useBlindTransferAction) {
       // BlindTransfer names the transferer (my channel); Asterisk transfers its
       // bridge peer and emits Event: BlindTransfer, which the tracker records.
@@ -509,7 +466,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     // events are delivered before the reply's promise continues, so a note after
     // it would find the call already ended. If Asterisk refuses, the note stays
     // (the tracker has no retraction yet; the operator sees the error).
-    const peer = peerOf(callId, me);
+    const peer = peerIn(callId, me);
     safeNote({ kind: 'transferRequested', note: { callId, kind: 'redirect', to: extenFor(target, deps.settings().dial.numberFormat, '') } });
     try {
       await redirect(ami, { channel: peer.name, context: s.context, exten, priority: 1 });
@@ -536,13 +493,13 @@ export function createCallControl(deps: CallControlDeps): CallControl {
 
   async function blindTransfer(callId: string, target: string): Promise<TransferStarted> {
     assertOpen();
-    liveRecord(callId);
+    liveCall(callId);
     return blindTransferTo(callId, transferTarget(target));
   }
 
   async function transferToResponsible(callId: string, extension: string): Promise<TransferStarted> {
     assertOpen();
-    liveRecord(callId);
+    liveCall(callId);
     const t = transferTarget(extension);
     if (t.kind !== 'extension') throw new CallControlError('invalidNumber', `${t.display} is not an extension: the responsible manager can only be reached by extension.`);
     return blindTransferTo(callId, t);
@@ -564,14 +521,14 @@ export function createCallControl(deps: CallControlDeps): CallControl {
    */
   async function attendedTransfer(callId: string, target: string): Promise<TransferStarted> {
     assertOpen();
-    liveRecord(callId);
+    liveCall(callId);
     const t = transferTarget(target);
     const exten = transferExten(t);
     const context = deps.settings().transfer.context;
-    const me = myChannel(callId);
+    const me = meOf(callId);
     pruneRecordings();
     if (consultations.has(callId)) throw new CallControlError('dialInProgress', 'A transfer of this call is already in progress: complete or cancel it first.');
-    const before = new Set(remoteChannels(callId).map((c) => c.uniqueid));
+    const before = new Set(remoteChannels(deps.tracker(), callId).map((c) => c.uniqueid));
     try {
       await atxfer(ami, { channel: me.name, exten, context });
     } catch (err) {
@@ -584,10 +541,10 @@ export function createCallControl(deps: CallControlDeps): CallControl {
 
   async function completeTransfer(callId: string): Promise<void> {
     assertOpen();
-    liveRecord(callId);
+    liveCall(callId);
     const c = consultations.get(callId);
     if (c === undefined) throw new CallControlError('noConsultation', 'There is no attended transfer of this call to complete.');
-    const me = myChannels(callId).find((ch) => ch.name === c.transferer);
+    const me = mineOf(callId).find((ch) => ch.name === c.transferer);
     if (me === undefined) throw new CallControlError('noChannel', 'Your phone is no longer on this call.');
     try {
       await hangupAction(ami, { channel: me.name, cause: CAUSE_NORMAL });
@@ -600,13 +557,10 @@ export function createCallControl(deps: CallControlDeps): CallControl {
 
   async function cancelTransfer(callId: string): Promise<void> {
     assertOpen();
-    liveRecord(callId);
+    liveCall(callId);
     const c = consultations.get(callId);
     if (c === undefined) throw new CallControlError('noConsultation', 'There is no attended transfer of this call to cancel.');
-    // The consultation leg is the Local/<exten>@<context>-xxxxxxxx;1 my channel dialled
-    // (bridge_basic.c dial_transfer), i.e. a channel of this call that was not there before.
-    const fresh = remoteChannels(callId).filter((ch) => !c.before.has(ch.uniqueid) && isSafeChannel(ch.name));
-    const leg = fresh.find((ch) => ch.name.startsWith(`Local/${c.exten}@${c.context}-`)) ?? (fresh.length === 1 ? fresh[0] : undefined);
+    const leg = consultationLeg(deps.tracker(), callId, c);
     if (leg === undefined) throw new CallControlError('noConsultation', 'The consultation call is not set up yet; try again in a moment.');
     try {
       await hangupAction(ami, { channel: leg.name, cause: CAUSE_NORMAL });
@@ -641,12 +595,12 @@ export function createCallControl(deps: CallControlDeps): CallControl {
   async function startRecording(callId: string): Promise<RecordingInfo> {
     assertOpen();
     pruneRecordings();
-    const rec = liveRecord(callId);
+    const rec = liveCall(callId);
     const existing = recordings.get(callId);
     if (existing !== undefined) return existing;
     const s = deps.settings().recording;
     if (s.mode === 'pbx') throw new CallControlError('recordingByPbx', 'The PBX records every call itself; Sidecall can pause, resume or stop that recording, not start another.');
-    const me = myChannel(callId);
+    const me = meOf(callId);
     const state = deps.tracker();
     const ext = state.config.extension;
     const at = clock.now();
@@ -714,28 +668,6 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     return channel;
   }
 
-  /** Channels that may carry a MixMonitor of this call: the tracker's recording channels, then mine, then the other party's. */
-  function recordingCandidates(callId: string): string[] {
-    const state = deps.tracker();
-    const rec = state.records.get(callId);
-    const names: string[] = [];
-    for (const uid of Object.keys(rec?.recordingOn ?? {})) {
-      const name = state.channels.get(uid)?.name;
-      if (name !== undefined && isSafeChannel(name)) names.push(name);
-    }
-    const mine = myChannels(callId);
-    for (const ch of mine) names.push(ch.name);
-    const me = mine[0];
-    if (me !== undefined) {
-      try {
-        names.push(peerOf(callId, me).name);
-      } catch {
-        // No identifiable other party: only my channels are tried.
-      }
-    }
-    return [...new Set(names)];
-  }
-
   /** Asterisk's answers for "no MixMonitor here" (app_mixmonitor.c manager_mute_mixmonitor / manager_stop_mixmonitor). */
   function noMixMonitor(err: unknown): boolean {
     return err instanceof AmiActionError && /cannot set mute flag|could not stop monitoring|no such channel|not found/i.test(err.asteriskMessage);
@@ -743,7 +675,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
 
   /** Tries `action` on each candidate channel until one has a MixMonitor; for the PBX's own recordings. */
   async function onFirstRecordingChannel(callId: string, what: string, action: (channel: string) => Promise<unknown>): Promise<void> {
-    for (const channel of recordingCandidates(callId)) {
+    for (const channel of recordingCandidates(deps.tracker(), callId)) {
       try {
         await action(channel);
         return;
@@ -762,7 +694,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
   async function setPaused(callId: string, paused: boolean): Promise<void> {
     assertOpen();
     pruneRecordings();
-    liveRecord(callId);
+    liveCall(callId);
     const what = paused ? 'Pausing the recording' : 'Resuming the recording';
     const info = recordings.get(callId);
     if (info === undefined || info.mode === 'pbx') {
@@ -781,7 +713,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
   async function stopRecording(callId: string): Promise<void> {
     assertOpen();
     pruneRecordings();
-    liveRecord(callId);
+    liveCall(callId);
     const info = recordings.get(callId);
     if (info === undefined || info.mode === 'pbx') {
       await onFirstRecordingChannel(callId, 'Stopping the recording', (channel) => stopMixMonitor(ami, { channel }));
@@ -812,9 +744,9 @@ export function createCallControl(deps: CallControlDeps): CallControl {
    */
   async function park(callId: string): Promise<ParkResult> {
     assertOpen();
-    liveRecord(callId);
-    const me = myChannel(callId);
-    const peer = peerOf(callId, me);
+    liveCall(callId);
+    const me = meOf(callId);
+    const peer = peerIn(callId, me);
     const requestedAt = clock.now();
     // Listen before sending: ParkedCall may arrive in the same read as the reply.
     let heard: (slot: string | undefined) => void = () => undefined;

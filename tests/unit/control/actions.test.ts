@@ -93,6 +93,7 @@ describe('blind transfer', () => {
       expect(await rejection(h.control.blindTransfer(INBOUND.callId, target))).toMatchObject({ code: 'invalidNumber' });
     }
     expect(h.ami.sent).toEqual([]);
+    expect(h.notes).toEqual([]);
   });
 
   it("refuses when the other party's channel cannot be told", async () => {
