@@ -32,9 +32,11 @@
 // Application ChanSpy needs no write=system), so the spy half only refuses
 // names that are not a phone channel of the extension it was reached as. The
 // record half is what is new: it writes a file, so the name must be relative
-// (no leading "/"), without "..", and made of [0-9A-Za-z_./-] only (FILTER
-// drops everything else and a changed name is refused; "-" is escaped as FILTER
-// requires: https://docs.asterisk.org/Latest_API/API_Documentation/Dialplan_Functions/FILTER/).
+// (no leading "/"), without "..", and made of [0-9A-Za-z_./-] only.
+// The checks use REGEX with bracket expressions only (no backslash escapes:
+// Asterisk's argument splitter may strip backslashes before a function sees
+// them), evaluated by Set so no "[" ends up inside a $[...] expression.
+// https://docs.asterisk.org/Latest_API/API_Documentation/Dialplan_Functions/REGEX/
 // IT may adapt the device pattern for other channel technologies.
 
 /** The dialplan text for extensions.conf, with the context name of the setting `recording.dialplanContext`. */
@@ -45,17 +47,19 @@ export function recordingDialplan(context = 'sidecall-record'): string {
 [${context}]
 ; ;2 half: listen to the operator's own channel, quietly, until it hangs up.
 exten => _X.,1,NoOp(Sidecall recording: spy on \${SIDECALL_SPY} for \${EXTEN})
- same => n,GotoIf($[\${REGEX("^(PJSIP|SIP|IAX2)/\${EXTEN}-[0-9a-f]+$" \${SIDECALL_SPY})}]?spy)
+ same => n,Set(SIDECALL_OK=\${REGEX("^(PJSIP|SIP|IAX2)/\${EXTEN}-[0-9a-f]+$" \${SIDECALL_SPY})})
+ same => n,GotoIf($["\${SIDECALL_OK}" = "1"]?spy)
  same => n,Hangup(21)
  same => n(spy),Answer()
  same => n,ChanSpy(\${SIDECALL_SPY},qES)
  same => n,Hangup()
 ; ;1 half: record what the spy hears into a relative file name.
 exten => record,1,NoOp(Sidecall recording to \${SIDECALL_FILE})
- same => n,Set(SIDECALL_SAFE=\${FILTER(0-9A-Za-z_./\\-,\${SIDECALL_FILE})})
- same => n,GotoIf($["\${SIDECALL_SAFE}" = "" | "\${SIDECALL_SAFE}" != "\${SIDECALL_FILE}" | "\${SIDECALL_SAFE:0:1}" = "/" | \${REGEX("\\.\\." \${SIDECALL_SAFE})}]?refuse)
+ same => n,Set(SIDECALL_OK=\${REGEX("^[0-9A-Za-z_./-]+$" \${SIDECALL_FILE})})
+ same => n,Set(SIDECALL_DOTS=\${REGEX("[.][.]" \${SIDECALL_FILE})})
+ same => n,GotoIf($["\${SIDECALL_OK}" != "1" | "\${SIDECALL_DOTS}" = "1" | "\${SIDECALL_FILE:0:1}" = "/"]?refuse)
  same => n,Answer()
- same => n,MixMonitor(\${SIDECALL_SAFE})
+ same => n,MixMonitor(\${SIDECALL_FILE})
  same => n,Wait(14400)
  same => n,Hangup()
  same => n(refuse),Hangup(21)

@@ -135,8 +135,11 @@ describe('RECORDING_DIALPLAN', () => {
   it('is the sidecall-record context with the spy and record halves', () => {
     expect(RECORDING_DIALPLAN).toContain('[sidecall-record]');
     expect(RECORDING_DIALPLAN).toContain('ChanSpy(${SIDECALL_SPY},qES)');
-    expect(RECORDING_DIALPLAN).toContain('MixMonitor(${SIDECALL_SAFE})');
-    expect(RECORDING_DIALPLAN).toContain('FILTER(0-9A-Za-z_./\\-,${SIDECALL_FILE})');
+    expect(RECORDING_DIALPLAN).toContain('MixMonitor(${SIDECALL_FILE})');
+    expect(RECORDING_DIALPLAN).toContain('REGEX("^[0-9A-Za-z_./-]+$" ${SIDECALL_FILE})');
+    // No backslash escapes (Asterisk's argument splitter may eat them), no "[" inside $[...].
+    expect(RECORDING_DIALPLAN).not.toContain('\\');
+    for (const expr of RECORDING_DIALPLAN.match(/\$\[[^\]]*\]/g) ?? []) expect(expr.slice(2)).not.toContain('[');
     expect(recordingDialplan('crm-rec')).toContain('[crm-rec]');
     expect(() => recordingDialplan('bad,name')).toThrow();
   });
