@@ -12,6 +12,7 @@ import { connectionTone } from './components/ConnectionCard';
 import { CallCard, callTitle } from './components/CallCard';
 import { sidecall } from './bridge';
 import { LinkConfirm } from './components/LinkConfirm';
+import { consumeLinkFromUrl } from './bridge/protocol-links';
 import type { CallsView } from '../src-shared/domain/calls-view';
 
 type Page = 'home' | 'history' | 'settings';
@@ -24,6 +25,11 @@ export function App() {
   const settings = state.view?.settings;
 
   useThemeLanguage(settings, state.info);
+  const [linkError, setLinkError] = useState<string>();
+  // Browser mode: a tel: link opened through the registered protocol handler.
+  useEffect(() => {
+    void consumeLinkFromUrl().then(setLinkError);
+  }, []);
   // The tray's "Settings" item (Electron host) asks the window to show a page.
   useEffect(() => sidecall().on('ui.navigate', ({ page: next }) => setPage(next)), []);
   // Browser mode only: the Electron host has its own always-on-top pop-up window for this.
@@ -55,6 +61,11 @@ export function App() {
         ))}
       </nav>
       <LinkConfirm />
+      {linkError ? (
+        <div className="banner banner-error link-error" role="alert" data-testid="link-error">
+          {linkError}
+        </div>
+      ) : null}
       {popped.length > 0 ? (
         <section className="pop-stack" aria-live="assertive" aria-label={t('call.incoming')}>
           {popped.map((v) => (

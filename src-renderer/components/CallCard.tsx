@@ -73,6 +73,14 @@ export function CallCard(props: { readonly view: CallView; readonly variant: 'po
           <span className="rec-dot" aria-hidden="true" /> {call.recording.state === 'recording' ? t('call.recording') : t('call.paused')}
         </p>
       ) : null}
+      {props.demo && call.state === 'dialing' ? (
+        <div className="call-actions">
+          <span className="muted small">{t('demo.myPhoneRings')}</span>
+          <button type="button" className="btn btn-answer" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'answer' }))} data-testid="demo-answer">
+            {t('call.answer')}
+          </button>
+        </div>
+      ) : null}
       {props.demo && call.state === 'ringing' && call.direction === 'inbound' ? (
         <div className="call-actions">
           <button type="button" className="btn btn-answer" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'answer' }))} data-testid="demo-answer">

@@ -13,8 +13,10 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as con
 /** Formats what the operator typed, keeping only what a number can hold. */
 export function formatAsYouType(raw: string, region: string): string {
   const kept = raw.replace(/[^0-9+*#]/g, '');
-  if (/[*#]/.test(kept) || kept.length <= 4) return kept;
-  return new AsYouType(region as CountryCode).input(kept);
+  if (/[*#]/.test(kept) || kept.length <= 4 || kept.lastIndexOf('+') > 0) return kept;
+  const formatted = new AsYouType(region as CountryCode).input(kept);
+  // AsYouType gives up on what it cannot read; never lose the operator's digits to formatting.
+  return formatted.replace(/\D/g, '') === kept.replace(/\D/g, '') ? formatted : kept;
 }
 
 export function DialPad(props: { readonly region: string; readonly disabled?: boolean }) {

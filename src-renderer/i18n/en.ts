@@ -75,6 +75,7 @@ export const en = {
     cancel: 'Cancel',
   },
   demo: {
+    myPhoneRings: 'Demo: your phone rings first for a click-to-call.',
     callerHangsUp: 'Caller gives up',
     title: 'Demo mode',
     text: 'No PBX is configured, so Sidecall runs a demo PBX and a demo CRM on this computer. Try a call:',
@@ -131,6 +132,9 @@ export const en = {
     ruleReplacement: 'Rule {{n}} replacement',
     ruleRemove: 'Remove rule {{n}}',
     ruleAdd: 'Add rule',
+    calls: 'Calls',
+    confirmLinks: 'Ask before calling a tel: link',
+    registerTel: 'Open tel: links in this browser with Sidecall',
     save: 'Save',
     saving: 'Saving…',
     saved: 'Settings saved.',

@@ -77,6 +77,7 @@ export const ru: Strings = {
     cancel: 'Отмена',
   },
   demo: {
+    myPhoneRings: 'Демо: при звонке из Sidecall сначала звонит ваш телефон.',
     callerHangsUp: 'Звонящий кладёт трубку',
     title: 'Демо-режим',
     text: 'АТС не настроена, поэтому Sidecall запускает на этом компьютере демо-АТС и демо-CRM. Попробуйте звонок:',
@@ -133,6 +134,9 @@ export const ru: Strings = {
     ruleReplacement: 'Замена правила {{n}}',
     ruleRemove: 'Удалить правило {{n}}',
     ruleAdd: 'Добавить правило',
+    calls: 'Звонки',
+    confirmLinks: 'Спрашивать перед звонком по ссылке tel:',
+    registerTel: 'Открывать ссылки tel: в этом браузере через Sidecall',
     save: 'Сохранить',
     saving: 'Сохранение…',
     saved: 'Настройки сохранены.',

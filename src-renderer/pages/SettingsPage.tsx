@@ -9,6 +9,7 @@ import type { SettingsView } from '../../src-shared/ipc/contract';
 import { sidecall } from '../bridge';
 import { toRequestError } from '../bridge/request-error';
 import { Field } from '../components/Field';
+import { canRegisterTelHandler, registerTelHandler } from '../bridge/protocol-links';
 import { translateMessage } from '../i18n';
 
 interface Draft {
@@ -24,6 +25,7 @@ interface Draft {
   externalOnly: boolean;
   region: string;
   rules: readonly { readonly pattern: string; readonly replacement: string }[];
+  confirmLinks: boolean;
 }
 
 function draftFrom(s: Settings): Draft {
@@ -40,6 +42,7 @@ function draftFrom(s: Settings): Draft {
     externalOnly: s.screenPop.externalOnly,
     region: s.numbers.defaultRegion,
     rules: s.numbers.rewriteRules,
+    confirmLinks: s.dial.confirmLinks,
   };
 }
 
@@ -56,6 +59,7 @@ const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
   'screenPop.externalOnly': 'externalOnly',
   'numbers.defaultRegion': 'region',
   'numbers.rewriteRules': 'rules',
+  'dial.confirmLinks': 'confirmLinks',
 };
 
 /** Field key of an issue path; rewrite-rule issues (`numbers.rewriteRules.2.pattern`) map to `rules.2`. */
@@ -74,7 +78,8 @@ function toPatch(d: Draft, locked: readonly string[]) {
   const general = Object.fromEntries(Object.entries({ language: d.language, theme: d.theme }).filter(([k]) => !locked.includes(k)));
   const screenPop = Object.fromEntries(Object.entries({ when: d.popWhen, externalOnly: d.externalOnly }).filter(([k]) => !locked.includes(`screenPop.${k}`)));
   const numbers = Object.fromEntries(Object.entries({ defaultRegion: d.region, rewriteRules: d.rules }).filter(([k]) => !locked.includes(`numbers.${k}`)));
-  return { ...general, pbx, screenPop, numbers };
+  const dial = locked.includes('dial.confirmLinks') ? {} : { confirmLinks: d.confirmLinks };
+  return { ...general, pbx, screenPop, numbers, dial };
 }
 
 export function SettingsPage(props: { readonly view: SettingsView | undefined; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
@@ -259,6 +264,19 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
           <span>{t('settings.externalOnly')}</span>
         </label>
         <RulesEditor rules={draft.rules} errors={errors} locked={isLocked('numbers.rewriteRules')} onChange={(rules) => set('rules', rules)} />
+      </fieldset>
+
+      <fieldset className="card">
+        <legend className="card-title">{t('settings.calls')}</legend>
+        <label className="check">
+          <input id="dial.confirmLinks" type="checkbox" checked={draft.confirmLinks} disabled={isLocked('dial.confirmLinks')} onChange={(e) => set('confirmLinks', e.target.checked)} />
+          <span>{t('settings.confirmLinks')}</span>
+        </label>
+        {canRegisterTelHandler() ? (
+          <button type="button" className="btn btn-secondary" onClick={registerTelHandler} data-testid="register-tel">
+            {t('settings.registerTel')}
+          </button>
+        ) : null}
       </fieldset>
 
       {formError ? (

@@ -21,9 +21,31 @@ export interface OriginateRequestNote {
 /** A click-to-call was sent: the call that appears (or the failure) gets this number. */
 export function originateRequested(state: CallTrackerState, req: OriginateRequestNote, now: number): CallTrackerState {
   const tx = new Tx(state, now);
-  tx.originates = [...tx.originates.filter((o) => now - o.requestedAt < ORIGINATE_TTL_MS && o.actionId !== req.actionId), { actionId: req.actionId, channel: req.channel, requestedAt: now, ...(req.number === undefined ? {} : { number: req.number }) }];
+  // The PBX may have created the call before its reply to the Originate came back (the note is sent after
+  // the reply): then the call is already open, unclaimed and without a number, and this note claims it.
+  const early = req.number === undefined ? undefined : unclaimedOriginateCall(tx, req.channel);
+  tx.originates = [
+    ...tx.originates.filter((o) => now - o.requestedAt < ORIGINATE_TTL_MS && o.actionId !== req.actionId),
+    { actionId: req.actionId, channel: req.channel, requestedAt: now, ...(req.number === undefined ? {} : { number: req.number }), ...(early === undefined ? {} : { callId: early }) },
+  ];
+  if (early !== undefined && req.number !== undefined) {
+    const rec = tx.live(early);
+    if (rec !== undefined) tx.put({ ...rec, call: { ...rec.call, remoteNumber: req.number } });
+  }
   tx.touch();
   return tx.commit();
+}
+
+/** A live click-to-call on `device` (e.g. `PJSIP/101`) that no request has claimed and that has no number yet. */
+function unclaimedOriginateCall(tx: Tx, device: string): string | undefined {
+  const claimed = new Set(tx.originates.map((o) => o.callId).filter((id): id is string => id !== undefined));
+  for (const id of tx.order) {
+    const rec = tx.live(id);
+    if (rec === undefined || rec.origin !== 'originate' || claimed.has(id) || rec.call.remoteNumber !== undefined) continue;
+    const onDevice = [...tx.channels.values()].some((ch) => ch.callId === id && ch.mine && ch.name.startsWith(`${device}-`));
+    if (onDevice) return id;
+  }
+  return undefined;
 }
 
 export interface TransferRequestNote {

@@ -68,8 +68,9 @@ export function createDemoMode(deps: DemoModeDeps): DemoMode {
           host: '127.0.0.1',
           port: 0,
           clock: deps.clock,
-          // Least privilege, like a real operator's AMI user: no `system`, so the client-side filter is what filters.
-          users: { [DEMO_USER]: { secret, read: 'call,cdr,reporting,agent,dialplan', write: 'call,originate,reporting' } },
+          // Reads like a least-privilege operator user; writes `system` too so the demo can show direct
+          // recording (MixMonitor needs it). Harmless here: this PBX is our own, on loopback, with a per-launch secret.
+          users: { [DEMO_USER]: { secret, read: 'call,cdr,reporting,agent,dialplan', write: 'call,originate,reporting,system' } },
           config: { rtcpIntervalMs: 0 },
         });
         // The demo operator answers from Sidecall ("Answer" on the card), not automatically.
