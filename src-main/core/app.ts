@@ -234,7 +234,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
       },
       'calls.park': async ({ callId }) => {
         const r = await controlled((c) => c.park(callId));
-        return { slot: r.slot ?? '' };
+        return r.slot === undefined ? {} : { slot: r.slot };
       },
       'links.open': ({ uri }) => links.open(uri).then((r) => ({ status: r.status })),
       'links.answer': async ({ id, accept }) => {

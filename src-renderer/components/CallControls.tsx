@@ -1,7 +1,7 @@
 // In-call controls of a live call: hang up, hold (park), transfer (blind or
 // attended, then complete or cancel), and recording (start, pause, resume,
 // stop). Each asks main; the call card changes only when the PBX reports it.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallView } from '../../src-shared/domain/calls-view';
 import { sidecall } from '../bridge';
@@ -16,6 +16,7 @@ export function CallControls(props: { readonly view: CallView }) {
   const [consulting, setConsulting] = useState(false);
   const [slot, setSlot] = useState<string>();
   const talking = call.state === 'connected' || call.state === 'onHold';
+  const responsible = props.view.lookup.status === 'found' ? props.view.lookup.contact.responsible : undefined;
   const rec = call.recording.state;
 
   async function run(action: () => Promise<unknown>): Promise<boolean> {
@@ -45,11 +46,22 @@ export function CallControls(props: { readonly view: CallView }) {
             <button type="button" className="btn btn-small" disabled={busy} onClick={() => setTransfer((x) => ({ ...x, open: !x.open }))} aria-expanded={transfer.open} data-testid="ctl-transfer">
               {t('control.transfer')}
             </button>
+            {responsible?.extension ? (
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={busy}
+                onClick={() => void run(() => api.request('calls.transfer', { callId: id, target: responsible.extension ?? '', mode: 'blind' }))}
+                data-testid="ctl-transfer-responsible"
+              >
+                {t('control.toResponsible', { name: responsible.name })}
+              </button>
+            ) : null}
             <button
               type="button"
               className="btn btn-small"
               disabled={busy}
-              onClick={() => void run(async () => setSlot((await api.request('calls.park', { callId: id })).slot))}
+              onClick={() => void run(async () => setSlot((await api.request('calls.park', { callId: id })).slot ?? '—'))}
               data-testid="ctl-park"
             >
               {t('control.hold')}
@@ -95,7 +107,8 @@ export function CallControls(props: { readonly view: CallView }) {
             });
           }}
         >
-          <input type="text" inputMode="tel" aria-label={t('control.transferTarget')} placeholder={t('control.transferTarget')} value={transfer.target} onChange={(e) => setTransfer((x) => ({ ...x, target: e.target.value }))} data-testid="transfer-target" />
+          <input type="text" inputMode="tel" list={`targets-${id}`} aria-label={t('control.transferTarget')} placeholder={t('control.transferTarget')} value={transfer.target} onChange={(e) => setTransfer((x) => ({ ...x, target: e.target.value }))} data-testid="transfer-target" />
+          <TargetSuggestions id={`targets-${id}`} />
           <label className="check small">
             <input type="checkbox" checked={transfer.attended} onChange={(e) => setTransfer((x) => ({ ...x, attended: e.target.checked }))} />
             <span>{t('control.attended')}</span>
@@ -122,5 +135,36 @@ export function CallControls(props: { readonly view: CallView }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** Recent numbers and extensions from History, offered while typing a transfer target. */
+function TargetSuggestions(props: { readonly id: string }) {
+  const [items, setItems] = useState<readonly { value: string; label: string }[]>([]);
+  useEffect(() => {
+    let stale = false;
+    void sidecall()
+      .request('history.list', { limit: 50 })
+      .then((r) => {
+        if (stale) return;
+        const seen = new Map<string, string>();
+        for (const h of r.items) {
+          const value = h.call.remoteNumber;
+          if (value && !seen.has(value)) seen.set(value, h.contact?.name ?? h.number?.display ?? value);
+        }
+        setItems([...seen].map(([value, label]) => ({ value, label })));
+      }, () => undefined);
+    return () => {
+      stale = true;
+    };
+  }, []);
+  return (
+    <datalist id={props.id}>
+      {items.map((i) => (
+        <option key={i.value} value={i.value}>
+          {i.label}
+        </option>
+      ))}
+    </datalist>
   );
 }

@@ -55,6 +55,7 @@ export const en = {
     placing: 'Calling {{number}}: your phone rings first…',
   },
   control: {
+    toResponsible: 'To {{name}}',
     transfer: 'Transfer',
     transferTarget: 'Extension or number',
     attended: 'Talk to them first',
@@ -86,6 +87,7 @@ export const en = {
     error: { number: 'Enter a phone number: digits, spaces, ( ) - and a leading +.' },
   },
   history: {
+    callBack: 'Call back {{who}}',
     title: 'History',
     search: 'Search by name or number',
     all: 'All',

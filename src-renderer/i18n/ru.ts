@@ -57,6 +57,7 @@ export const ru: Strings = {
     placing: 'Звоним на {{number}}: сначала зазвонит ваш телефон…',
   },
   control: {
+    toResponsible: 'Менеджеру: {{name}}',
     transfer: 'Перевести',
     transferTarget: 'Внутренний или номер',
     attended: 'Сначала поговорить',
@@ -88,6 +89,7 @@ export const ru: Strings = {
     error: { number: 'Введите номер телефона: цифры, пробелы, ( ) - и + в начале.' },
   },
   history: {
+    callBack: 'Перезвонить: {{who}}',
     title: 'История',
     search: 'Поиск по имени или номеру',
     all: 'Все',

@@ -84,6 +84,18 @@ export function HistoryPage() {
                     {item.contact?.company ? ` · ${item.contact.company}` : ''}
                   </div>
                 </div>
+                {c.remoteNumber ? (
+                  <button
+                    type="button"
+                    className="btn btn-small call-back"
+                    aria-label={t('history.callBack', { who: item.contact?.name ?? item.number?.display ?? c.remoteNumber })}
+                    title={t('history.callBack', { who: item.contact?.name ?? item.number?.display ?? c.remoteNumber })}
+                    onClick={() => void sidecall().request('calls.dial', { number: item.number?.e164 ?? c.remoteNumber ?? '', source: 'history' }).catch((e: unknown) => setError(toRequestError(e).message))}
+                    data-testid="history-call"
+                  >
+                    ☎
+                  </button>
+                ) : null}
                 <div className="history-meta">
                   <div className={missed ? 'result-missed' : 'result'} data-testid="history-result">
                     {c.result ? t(`call.result.${c.result}`) : ''}

@@ -88,8 +88,8 @@ export const requestChannels = {
     request: z.object({ callId: CallIdSchema, action: z.enum(['start', 'stop', 'pause', 'resume']) }).strict(),
     response: z.object({ file: z.string().optional() }),
   },
-  /** Hold by parking the other party; answers the parking slot. */
-  'calls.park': { request: z.object({ callId: CallIdSchema }).strict(), response: z.object({ slot: z.string() }) },
+  /** Hold by parking the other party; answers the parking slot when the PBX reported it. */
+  'calls.park': { request: z.object({ callId: CallIdSchema }).strict(), response: z.object({ slot: z.string().optional() }) },
   /** A tel:/callto:/sip: link to call: from browser mode's protocol handler (the Electron host hands links to the core directly). */
   'links.open': { request: z.object({ uri: z.string().max(4096) }).strict(), response: z.object({ status: z.enum(['pending', 'dialled']) }) },
   /** A tel:/callto:/sip: link waiting for the operator's "Call" (see `links.pending`). */
