@@ -14,8 +14,6 @@ export function HomePage(props: { readonly connection: ConnectionStatus | undefi
   return (
     <div className="stack">
       <ConnectionCard status={props.connection} demo={props.calls.demo} onOpenSettings={props.onOpenSettings} />
-      {props.calls.demo ? <DemoPanel /> : null}
-      <DialPad region={props.region} disabled={props.connection?.state !== 'ready'} />
       {live.length > 0 ? (
         <section className="stack-tight" aria-labelledby="live-title">
           <h2 id="live-title" className="section-title">{t('home.liveTitle')}</h2>
@@ -29,6 +27,8 @@ export function HomePage(props: { readonly connection: ConnectionStatus | undefi
           <p className="muted">{t('home.noCallsHint')}</p>
         </section>
       ) : null}
+      <DialPad region={props.region} disabled={props.connection?.state !== 'ready'} />
+      {props.calls.demo ? <DemoPanel /> : null}
     </div>
   );
 }
