@@ -5,7 +5,7 @@
 // BRIDGEPEER, and the teardown orders of traces a (caller side hangs up),
 // c (the calling phone hangs up), b (no answer) and e (Redirect out of the bridge).
 import type { AppResult, Blocker, PbxThread } from './apps';
-import { STATE, type Channel, type Party } from './channel';
+import { STATE, type Bridge, type Channel, type Party } from './channel';
 import { splitArgs } from './dialplan';
 import type { ChannelDriver, Location, Pbx } from './pbx';
 import { EVENT_FLAG } from './permissions';
@@ -472,13 +472,20 @@ export class DialApp implements Blocker {
       this.#resume({ kind: 'next' });
       return true;
     }
+    this.#callerLeavesAnswered(b);
+    return true;
+  }
+
+  /** The answered Dial ends with the caller leaving its bridge and hanging up (normal clearing unless a cause is set). */
+  #callerLeavesAnswered(b: Bridge | undefined): void {
+    const pbx = this.#pbx;
+    const caller = this.#caller;
     pbx.leaveBridge(caller);
     if (b && b.channels.length === 0) pbx.destroyBridge(b);
     this.#endVars();
     this.#finish('ANSWER', true);
     if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
     this.#resume({ kind: 'hangup' });
-    return true;
   }
 
   /**
@@ -497,16 +504,8 @@ export class DialApp implements Blocker {
   /** The bridged callee was parked: the caller's Dial ends as if the callee had left (no 'g': the caller hangs up). */
   #calleeDetach(leg: Leg): boolean {
     if (this.#bridged !== leg || this.#finished) return false;
-    const pbx = this.#pbx;
-    const caller = this.#caller;
     leg.done = true;
-    const b = caller.bridge;
-    pbx.leaveBridge(caller);
-    if (b && b.channels.length === 0) pbx.destroyBridge(b);
-    this.#endVars();
-    this.#finish('ANSWER', true);
-    if (!pbx.hasCause(caller)) pbx.setCause(caller, 16);
-    this.#resume({ kind: 'hangup' });
+    this.#callerLeavesAnswered(this.#caller.bridge);
     return true;
   }
 

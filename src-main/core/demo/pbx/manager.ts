@@ -628,16 +628,25 @@ function parkAction(s: AmiSession, m: AmiMessage): void {
   park(pbx, ch, space, secs, timeoutChannel ? timeoutChannel.replace(/-[0-9a-f]{8}(;\d)?$/, '') : '');
 }
 
+/** The action's optional Channel header: the channel, undefined when absent, or false after answering "No such channel". */
+function optionalChannel(s: AmiSession, m: AmiMessage): Channel | undefined | false {
+  const name = h(m, 'Channel');
+  if (name === '') return undefined;
+  const ch = s.pbx.findChannel(name);
+  if (!ch) {
+    s.error(m, 'No such channel');
+    return false;
+  }
+  return ch;
+}
+
 function getvarAction(s: AmiSession, m: AmiMessage): void {
   const variable = h(m, 'Variable');
   if (variable === '') return s.error(m, 'No variable specified');
-  const name = h(m, 'Channel');
   const pbx = s.pbx;
-  let ch: Channel | undefined;
-  if (name !== '') {
-    ch = pbx.findChannel(name);
-    if (!ch) return s.error(m, 'No such channel');
-  }
+  const found = optionalChannel(s, m);
+  if (found === false) return;
+  const ch = found;
   let value: string;
   if (variable.includes('(') && ch) value = substitute(`\${${variable}}`, channelSubstitution(pbx, ch));
   else if (variable.includes('(')) value = substitute(`\${${variable}}`, { variable: (v) => pbx.globals.get(v), func: () => undefined });
@@ -648,13 +657,10 @@ function getvarAction(s: AmiSession, m: AmiMessage): void {
 function setvarAction(s: AmiSession, m: AmiMessage): void {
   const variable = h(m, 'Variable');
   if (variable === '') return s.error(m, 'No variable specified');
-  const name = h(m, 'Channel');
   const pbx = s.pbx;
-  let ch: Channel | undefined;
-  if (name !== '') {
-    ch = pbx.findChannel(name);
-    if (!ch) return s.error(m, 'No such channel');
-  }
+  const found = optionalChannel(s, m);
+  if (found === false) return;
+  const ch = found;
   s.respond(m, 'Success', 'Variable Set');
   const value = h(m, 'Value');
   const fn = /^CALLERID\((num|name)\)$/i.exec(variable);
