@@ -26,6 +26,18 @@ interface Draft {
   region: string;
   rules: readonly { readonly pattern: string; readonly replacement: string }[];
   confirmLinks: boolean;
+  device: string;
+  context: string;
+  priority: string;
+  timeoutSec: string;
+  outboundPrefix: string;
+  callerIdNameTemplate: string;
+  numberFormat: Settings['dial']['numberFormat'];
+  transferContext: string;
+  useBlindTransferAction: boolean;
+  recordingMode: Settings['recording']['mode'];
+  fileTemplate: string;
+  recordingContext: string;
 }
 
 function draftFrom(s: Settings): Draft {
@@ -43,6 +55,18 @@ function draftFrom(s: Settings): Draft {
     region: s.numbers.defaultRegion,
     rules: s.numbers.rewriteRules,
     confirmLinks: s.dial.confirmLinks,
+    device: s.dial.device,
+    context: s.dial.context,
+    priority: String(s.dial.priority),
+    timeoutSec: String(s.dial.timeoutSec),
+    outboundPrefix: s.dial.outboundPrefix,
+    callerIdNameTemplate: s.dial.callerIdNameTemplate,
+    numberFormat: s.dial.numberFormat,
+    transferContext: s.transfer.context,
+    useBlindTransferAction: s.transfer.useBlindTransferAction,
+    recordingMode: s.recording.mode,
+    fileTemplate: s.recording.fileTemplate,
+    recordingContext: s.recording.dialplanContext,
   };
 }
 
@@ -60,6 +84,18 @@ const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
   'numbers.defaultRegion': 'region',
   'numbers.rewriteRules': 'rules',
   'dial.confirmLinks': 'confirmLinks',
+  'dial.device': 'device',
+  'dial.context': 'context',
+  'dial.priority': 'priority',
+  'dial.timeoutSec': 'timeoutSec',
+  'dial.outboundPrefix': 'outboundPrefix',
+  'dial.callerIdNameTemplate': 'callerIdNameTemplate',
+  'dial.numberFormat': 'numberFormat',
+  'transfer.context': 'transferContext',
+  'transfer.useBlindTransferAction': 'useBlindTransferAction',
+  'recording.mode': 'recordingMode',
+  'recording.fileTemplate': 'fileTemplate',
+  'recording.dialplanContext': 'recordingContext',
 };
 
 /** Field key of an issue path; rewrite-rule issues (`numbers.rewriteRules.2.pattern`) map to `rules.2`. */
@@ -78,8 +114,22 @@ function toPatch(d: Draft, locked: readonly string[]) {
   const general = Object.fromEntries(Object.entries({ language: d.language, theme: d.theme }).filter(([k]) => !locked.includes(k)));
   const screenPop = Object.fromEntries(Object.entries({ when: d.popWhen, externalOnly: d.externalOnly }).filter(([k]) => !locked.includes(`screenPop.${k}`)));
   const numbers = Object.fromEntries(Object.entries({ defaultRegion: d.region, rewriteRules: d.rules }).filter(([k]) => !locked.includes(`numbers.${k}`)));
-  const dial = locked.includes('dial.confirmLinks') ? {} : { confirmLinks: d.confirmLinks };
-  return { ...general, pbx, screenPop, numbers, dial };
+  const int = (v: string): number => (/^\d+$/.test(v.trim()) ? Number(v) : Number.NaN);
+  const unlocked = (section: string, fields: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(fields).filter(([k]) => !locked.includes(`${section}.${k}`)));
+  const dial = unlocked('dial', {
+    confirmLinks: d.confirmLinks,
+    device: d.device,
+    context: d.context,
+    priority: int(d.priority),
+    timeoutSec: int(d.timeoutSec),
+    outboundPrefix: d.outboundPrefix,
+    callerIdNameTemplate: d.callerIdNameTemplate,
+    numberFormat: d.numberFormat,
+  });
+  const transfer = unlocked('transfer', { context: d.transferContext, useBlindTransferAction: d.useBlindTransferAction });
+  const recording = unlocked('recording', { mode: d.recordingMode, fileTemplate: d.fileTemplate, dialplanContext: d.recordingContext });
+  return { ...general, pbx, screenPop, numbers, dial, transfer, recording };
 }
 
 export function SettingsPage(props: { readonly view: SettingsView | undefined; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
@@ -160,6 +210,13 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
   }
 
   const describedBy = (id: string, hasHint = false): string | undefined => (errors[FIELD_PATH[id] ?? id] ? `${id}-error` : hasHint ? `${id}-hint` : undefined);
+
+  type TextKey = 'device' | 'context' | 'priority' | 'timeoutSec' | 'outboundPrefix' | 'callerIdNameTemplate' | 'transferContext' | 'fileTemplate' | 'recordingContext';
+  const textField = (path: string, key: TextKey, label: string, hint?: string) => (
+    <Field id={path} label={label} error={errors[key]} hint={hint} locked={isLocked(path)}>
+      <input id={path} type="text" autoComplete="off" spellCheck={false} value={draft[key]} disabled={isLocked(path)} aria-invalid={Boolean(errors[key])} aria-describedby={describedBy(path, hint !== undefined)} onChange={(e) => set(key, e.target.value)} />
+    </Field>
+  );
 
   return (
     <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="settings-title">
@@ -268,6 +325,22 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
 
       <fieldset className="card">
         <legend className="card-title">{t('settings.calls')}</legend>
+        <p className="hint">{t('settings.callsHint')}</p>
+        <div className="grid-2">
+          {textField('dial.device', 'device', t('settings.device'), t('settings.deviceHint'))}
+          {textField('dial.context', 'context', t('settings.context'))}
+          {textField('dial.priority', 'priority', t('settings.priority'))}
+          {textField('dial.timeoutSec', 'timeoutSec', t('settings.timeoutSec'))}
+          {textField('dial.outboundPrefix', 'outboundPrefix', t('settings.outboundPrefix'), t('settings.outboundPrefixHint'))}
+          <Field id="dial.numberFormat" label={t('settings.numberFormat')} locked={isLocked('dial.numberFormat')}>
+            <select id="dial.numberFormat" value={draft.numberFormat} disabled={isLocked('dial.numberFormat')} onChange={(e) => set('numberFormat', e.target.value as Draft['numberFormat'])}>
+              <option value="national">{t('settings.formatNational')}</option>
+              <option value="e164">{t('settings.formatE164')}</option>
+              <option value="dialled">{t('settings.formatDialled')}</option>
+            </select>
+          </Field>
+        </div>
+        {textField('dial.callerIdNameTemplate', 'callerIdNameTemplate', t('settings.callerIdName'), t('settings.callerIdNameHint'))}
         <label className="check">
           <input id="dial.confirmLinks" type="checkbox" checked={draft.confirmLinks} disabled={isLocked('dial.confirmLinks')} onChange={(e) => set('confirmLinks', e.target.checked)} />
           <span>{t('settings.confirmLinks')}</span>
@@ -277,6 +350,26 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
             {t('settings.registerTel')}
           </button>
         ) : null}
+        <div className="grid-2">
+          {textField('transfer.context', 'transferContext', t('settings.transferContext'))}
+        </div>
+        <label className="check">
+          <input id="transfer.useBlindTransferAction" type="checkbox" checked={draft.useBlindTransferAction} disabled={isLocked('transfer.useBlindTransferAction')} onChange={(e) => set('useBlindTransferAction', e.target.checked)} />
+          <span>{t('settings.useBlindTransferAction')}</span>
+        </label>
+      </fieldset>
+
+      <fieldset className="card">
+        <legend className="card-title">{t('settings.recording')}</legend>
+        <Field id="recording.mode" label={t('settings.recordingMode')} hint={t(`settings.recordingModeHint.${draft.recordingMode}`)} locked={isLocked('recording.mode')}>
+          <select id="recording.mode" value={draft.recordingMode} disabled={isLocked('recording.mode')} onChange={(e) => set('recordingMode', e.target.value as Draft['recordingMode'])} data-testid="recording-mode">
+            <option value="direct">{t('settings.recordingDirect')}</option>
+            <option value="dialplan">{t('settings.recordingDialplan')}</option>
+            <option value="pbx">{t('settings.recordingPbx')}</option>
+          </select>
+        </Field>
+        {textField('recording.fileTemplate', 'fileTemplate', t('settings.fileTemplate'))}
+        {draft.recordingMode === 'dialplan' ? textField('recording.dialplanContext', 'recordingContext', t('settings.recordingContext')) : null}
       </fieldset>
 
       {formError ? (

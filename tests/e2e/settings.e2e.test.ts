@@ -122,11 +122,20 @@ describe('browser mode end to end', () => {
     expect(fs.existsSync(path.join(dataDir, 'settings.json'))).toBe(false);
     await shoot(page, 'settings-rule-error');
     await page.getByLabel('Remove rule 2').click();
+    // Call settings: a context with a space is refused next to the field; a prefix and the recording mode are saved.
+    await page.getByLabel('Dialplan context', { exact: true }).fill('from internal');
+    await page.getByLabel('Outside-line prefix').fill('9');
+    await page.getByTestId('recording-mode').selectOption('dialplan');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('dial.context-error').textContent()).toContain('dialplan context name');
+    await page.getByLabel('Dialplan context', { exact: true }).fill('from-internal');
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-saved').waitFor();
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8'))).toMatchObject({
       screenPop: { when: 'answer', externalOnly: true },
       numbers: { defaultRegion: 'KZ', rewriteRules: [{ pattern: '^9(\\d{10})$', replacement: '8$1' }] },
+      dial: { outboundPrefix: '9', context: 'from-internal' },
+      recording: { mode: 'dialplan' },
     });
   });
 
