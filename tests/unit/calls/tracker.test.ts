@@ -658,6 +658,22 @@ describe('hand-written scenarios (tests/fixtures/calls)', () => {
       expect(r.state.originates).toEqual([]);
     });
 
+    it('click-to-call whose note arrives after the PBX opened the call (events before the Originate reply): the note still names it', () => {
+      const events = fixtureEvents('originate-not-connected', filtered ? '101' : undefined);
+      const opened = events.findIndex((e) => e.event.event === 'DialBegin');
+      expect(opened).toBeGreaterThanOrEqual(0);
+      const early = replay(events.slice(0, opened + 1), '101');
+      const open = selectCalls(early.state).find((c) => c.state === 'dialing');
+      expect(open?.remoteNumber).toBeUndefined();
+      const at0 = events[opened]?.at ?? 0;
+      const noted = originateRequested(early.state, { actionId: 'sidecall-late', channel: 'PJSIP/101', number: '84951234567' }, at0 + 1);
+      expect(selectCalls(noted).find((c) => c.id === open?.id)).toMatchObject({ state: 'dialing', remoteNumber: '84951234567' });
+      // Claimed: the request is tied to that call, so the next click-to-call cannot take it.
+      expect(noted.originates).toEqual([expect.objectContaining({ actionId: 'sidecall-late', callId: open?.id })]);
+      const rest = replay(events.slice(opened + 1), '101', noted);
+      expect(selectCalls(rest.state).filter((c) => c.id === open?.id)).toHaveLength(1);
+    });
+
     it('Asterisk 11: Dial SubEvent Begin/End and Bridge Link, no Linkedid', () => {
       const r = run('asterisk11-dial-bridge', '101');
       expect(steps(r, sec)).toEqual([
