@@ -40,6 +40,14 @@ async function open(app: WebApp, locale = 'en-US'): Promise<Page> {
   return page;
 }
 
+/** Browser mode in a fresh data folder, and a page on it; both cleaned up after the test. */
+async function launch(opts: Omit<Parameters<typeof startWebApp>[0], 'dataDir'> = {}, dataDir: string = tempDir()): Promise<{ page: Page; app: WebApp; dataDir: string }> {
+  dirs.push(dataDir);
+  const app = await startWebApp({ dataDir, ...opts });
+  apps.push(app);
+  return { page: await open(app), app, dataDir };
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
   const dir = path.resolve(import.meta.dirname, '../../test-results');
   fs.mkdirSync(dir, { recursive: true });
@@ -48,11 +56,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 describe('browser mode end to end', () => {
   it('shows the connection state, saves Settings with the secret in the keychain, and keeps them after a reload', async () => {
-    const dataDir = tempDir();
-    dirs.push(dataDir);
-    const app = await startWebApp({ dataDir, keyring: true });
-    apps.push(app);
-    const page = await open(app);
+    const { page, dataDir } = await launch({ keyring: true });
 
     // No PBX configured: demo mode, connected to the embedded demo PBX.
     await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('ready');
@@ -103,11 +107,7 @@ describe('browser mode end to end', () => {
   });
 
   it('edits the screen-pop settings and rewrite rules, refusing a broken rule next to it', async () => {
-    const dataDir = tempDir();
-    dirs.push(dataDir);
-    const app = await startWebApp({ dataDir });
-    apps.push(app);
-    const page = await open(app);
+    const { page, dataDir } = await launch();
     await page.getByTestId('nav-settings').click();
     await page.getByLabel('Show the caller card').selectOption('answer');
     await page.getByLabel('Only for outside callers').check();
@@ -140,11 +140,7 @@ describe('browser mode end to end', () => {
   });
 
   it('shows the Russian UI when Russian is chosen, and switching back works', async () => {
-    const dataDir = tempDir();
-    dirs.push(dataDir);
-    const app = await startWebApp({ dataDir });
-    apps.push(app);
-    const page = await open(app);
+    const { page } = await launch();
     await page.getByTestId('nav-settings').click();
     await page.getByLabel('Language').selectOption('ru');
     await page.getByTestId('settings-save').click();
@@ -159,12 +155,9 @@ describe('browser mode end to end', () => {
 
   it('follows the OS language for "system" and greys out fields managed by IT (--config)', async () => {
     const dataDir = tempDir();
-    dirs.push(dataDir);
     const cfg = path.join(dataDir, 'it.json');
     fs.writeFileSync(cfg, JSON.stringify({ theme: 'dark', pbx: { host: 'pbx.corp.local', port: 5038 } }));
-    const app = await startWebApp({ dataDir, configFile: cfg, env: { LANG: 'ru_RU.UTF-8' } });
-    apps.push(app);
-    const page = await open(app);
+    const { page } = await launch({ configFile: cfg, env: { LANG: 'ru_RU.UTF-8' } }, dataDir);
     await expect.poll(() => page.getByTestId('nav-settings').textContent()).toBe('Настройки');
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.getByTestId('nav-settings').click();
