@@ -35,9 +35,11 @@ export interface BridgeFailure extends AppErrorData {
 
 /**
  * Events kept for the first listener when none is registered yet: the tray's
- * "Settings" can open the window and ask for a page before React has subscribed.
+ * "Settings" can open the window and ask for a page before React has
+ * subscribed, and a link that started the app asks for its confirm card just
+ * as early.
  */
-const STICKY_EVENTS: ReadonlySet<EventChannel> = new Set<EventChannel>(['ui.navigate']);
+const STICKY_EVENTS: ReadonlySet<EventChannel> = new Set<EventChannel>(['ui.navigate', 'links.pending']);
 
 function failure(code: ErrorCode, message: string, issues?: readonly Issue[]): BridgeFailure {
   return issues ? { name: 'SidecallRequestError', code, message, issues: issues.map((i) => ({ path: i.path, message: i.message })) } : { name: 'SidecallRequestError', code, message };

@@ -1,27 +1,68 @@
-// Reading a launch command line (our own, or a second instance's forwarded by
-// the single-instance lock) for links the OS handed us. Parsing the links
-// themselves (tel:, callto:, sip:) belongs to the protocol-handler work; this
-// only finds the candidates, so that work starts from a tested seam.
+// Launch command lines and protocol registration, as pure decisions. The OS
+// hands a tel:/callto:/sip: link to Sidecall in argv (a cold start on Windows
+// and Linux, or a second instance the single-instance lock forwards); which
+// argument is the link is decided by src-shared/telephony's linkFromArgv, the
+// one place that knows how a link can hide among Chromium's switches. main.ts
+// only glues these answers to `app`.
+import { linkFromArgv } from '../../../src-shared/telephony';
 
-const LINK_SCHEME = /^(?:tel|callto|sip|sips):/i;
+/** The URI schemes Sidecall asks the OS to hand it (sips: is parsed, but no OS needs it registered separately). */
+export const PROTOCOL_SCHEMES = ['tel', 'callto', 'sip'] as const;
+export type ProtocolScheme = (typeof PROTOCOL_SCHEMES)[number];
+
+/** The developer switch that registers an unpackaged build as the handler (never done otherwise). */
+export const REGISTER_PROTOCOLS_SWITCH = '--register-protocols';
 
 /**
- * The link arguments of a command line: everything after `--` (how the
- * installers register the handler, so a link can never be read as a Chromium
- * switch), plus bare `tel:`-style arguments before it (how macOS and some Linux
- * desktops pass them). Anything starting with `-` before `--` is an option.
+ * The link in a launch command line, or undefined. Chromium inserts its own
+ * switches into a second instance's argv (and a crafted link may try to look
+ * like one), so this never reads an argument starting with `-` as a link and
+ * prefers what follows `--`, where the registration puts the link.
  */
-export function linkArgs(argv: readonly string[]): string[] {
-  const links: string[] = [];
-  let afterSeparator = false;
+export function launchLink(argv: readonly string[]): string | undefined {
+  return linkFromArgv(argv);
+}
+
+/** True when `name` is among the options, i.e. before `--` (after it everything is data, maybe a hostile link). */
+export function hasSwitch(argv: readonly string[], name: string): boolean {
   for (const arg of argv) {
-    if (afterSeparator) {
-      if (arg !== '') links.push(arg);
-    } else if (arg === '--') {
-      afterSeparator = true;
-    } else if (!arg.startsWith('-') && LINK_SCHEME.test(arg)) {
-      links.push(arg);
-    }
+    if (arg === '--') return false;
+    if (arg === name) return true;
   }
-  return links;
+  return false;
+}
+
+export interface RegistrationInput {
+  /** app.isPackaged. */
+  readonly packaged: boolean;
+  /** REGISTER_PROTOCOLS_SWITCH was given (a developer trying links against `npm start`). */
+  readonly devFlag: boolean;
+  /** process.execPath: the installed Sidecall, or the Electron binary in development. */
+  readonly execPath: string;
+  /** Development only: the app folder Electron was started with, already absolute (path.resolve(process.argv[1])). */
+  readonly appPath?: string;
+  /** Development only: --data-dir, so a link reaches this running profile's lock instead of starting a default one. */
+  readonly dataDir?: string;
+}
+
+export interface Registration {
+  readonly scheme: ProtocolScheme;
+  /** app.setAsDefaultProtocolClient(scheme, path, args); path and args count on Windows only. */
+  readonly path: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * Which setAsDefaultProtocolClient calls to make at startup. Packaged builds
+ * register themselves; a development or test run never does unless asked, or
+ * every `npm start` and every test run would take tel: away from the
+ * developer's real softphone. The args end with `--` so Windows writes
+ * `"exe" ... -- "%1"`: whatever a web page puts into the link stays data after
+ * `--` and can never become a Chromium switch (CVE-2018-1000006).
+ */
+export function protocolRegistrations(input: RegistrationInput): readonly Registration[] {
+  if (input.packaged) return PROTOCOL_SCHEMES.map((scheme) => ({ scheme, path: input.execPath, args: ['--'] }));
+  if (!input.devFlag || input.appPath === undefined) return [];
+  const args = [input.appPath, ...(input.dataDir === undefined ? [] : ['--data-dir', input.dataDir]), '--'];
+  return PROTOCOL_SCHEMES.map((scheme) => ({ scheme, path: input.execPath, args }));
 }

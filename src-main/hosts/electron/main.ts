@@ -1,9 +1,11 @@
 // Entry point of the Electron host (the product): single-instance lock,
 // sandbox everywhere, the core from adapters/bootstrap.ts, the app:// scheme,
-// security guards, IPC, the tray, the main window and the screen-pop window.
+// security guards, IPC, the tray, the main window and the screen-pop window;
+// tel:/callto:/sip: links from the OS (argv, second instance, macOS open-url)
+// and dialling the clipboard from the tray or a global shortcut.
 // Bundled by scripts/build-main.mjs to dist/main/main.mjs; run by `npm start`.
 import path from 'node:path';
-import { app, dialog, protocol, safeStorage, session, shell } from 'electron';
+import { app, dialog, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
 import { HostOptionsError, languageFromLocale, parseHostOptions, type HostOptions } from '../../adapters/host-options';
 import { bootstrapCore } from '../../adapters/bootstrap';
@@ -12,18 +14,22 @@ import type { Logger } from '../../ports';
 import { createLoggerFactory, streamSink } from '../../core/log/logger';
 import { CallsViewSchema, type CallsView } from '../../../src-shared/domain/calls-view';
 import { ConnectionStatusSchema, type ConnectionStatus } from '../../../src-shared/domain/connection';
-import type { Language } from '../../../src-shared/domain/settings';
+import type { Language, Settings } from '../../../src-shared/domain/settings';
 import { SettingsViewSchema } from '../../../src-shared/ipc/contract';
+import { AppError } from '../../../src-shared/errors';
 import { APP_SCHEME } from './app-protocol';
 import { serveAppProtocol } from './app-protocol-handler';
 import { hardenSession, hardenWebContents } from './hardening';
 import { registerIpc } from './ipc-main';
-import { linkArgs } from './launch-args';
+import { linkNotice } from './clipboard-dial';
+import { createClipboardDial, createNotifier, type Notify } from './dial-actions';
+import { REGISTER_PROTOCOLS_SWITCH, hasSwitch, launchLink, protocolRegistrations } from './launch-args';
+import { createLinkInbox, type InboxLink } from './link-inbox';
 import { createPopupWindow, type PopupWindow } from './popup-window';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { chooseSecretStore } from './secrets';
 import { createTray } from './tray';
-import { trayLanguage, trayView } from './tray-model';
+import { trayLanguage, trayView, type TrayAction, type TrayLanguage } from './tray-model';
 import { createWindows, whenLoaded } from './windows';
 
 /** Where the bundle's siblings are: dist/main/{preload.cjs,tray/} and dist/renderer. */
@@ -42,14 +48,46 @@ protocol.registerSchemesAsPrivileged([
 ]);
 app.enableSandbox();
 
+// Read once, before anything else can touch process.argv: options and the cold-start link come from it.
+const launchArgv: readonly string[] = [...process.argv];
 const options = readOptions();
 // --data-dir moves Chromium's profile too, so test runs and a second profile never share one.
 if (options.dataDir) app.setPath('userData', options.dataDir);
+
+// Links wait here until the core can take them (see link-inbox.ts). Until the
+// core's log exists, what the inbox does goes to stderr.
+const linkLog = lateBoundLogger(createLoggerFactory(streamSink((line) => process.stderr.write(line)))('electron/links'));
+const inbox = createLinkInbox({ now: () => Date.now() });
+const receiveLink = (link: InboxLink): void => {
+  const outcome = inbox.push(link);
+  // Never the link itself: it is untrusted text (and may be a customer's number).
+  if (outcome !== 'delivered') linkLog.info(`link ${outcome}`, { source: link.source });
+};
+
+/** Set once the windows exist; a second instance before that needs nothing: startup shows the window. */
+let showMainWhenUp: () => void = () => undefined;
 
 if (!app.requestSingleInstanceLock()) {
   // Another Sidecall owns this profile; it receives our argv through 'second-instance'.
   app.quit();
 } else {
+  // Both before `ready`: macOS delivers the link that launched the app as an
+  // early open-url, and a second instance can start while the core is still coming up.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    receiveLink({ uri: url, source: 'open-url' });
+  });
+  app.on('second-instance', (_event, argv) => {
+    const uri = launchLink(argv);
+    if (uri !== undefined) receiveLink({ uri, source: 'second-instance' });
+    // Without a link the operator started Sidecall again: show it (with one, delivering the link does).
+    else showMainWhenUp();
+  });
+  // The link that started us (Windows, Linux) is queued now, not when the core
+  // is up, so the same link forwarded again by a racing second launch counts as
+  // a duplicate from the moment we started.
+  const coldLink = launchLink(launchArgv);
+  if (coldLink !== undefined) receiveLink({ uri: coldLink, source: 'argv' });
   app
     .whenReady()
     .then(() => start(options))
@@ -81,6 +119,8 @@ async function start(opts: HostOptions): Promise<void> {
   const { core, log } = bootstrapCore({ host: 'electron', dataDir, options: opts, secrets, systemLanguage });
   secretsLog.bind(log('electron/secrets'));
   const hostLog = log('electron/main');
+  linkLog.bind(log('electron/links'));
+  registerProtocols(opts, hostLog);
 
   hardenWebContents({ app, openExternal: (url) => shell.openExternal(url), log: log('electron/guard') });
   hardenSession(session.defaultSession, log('electron/guard'));
@@ -98,20 +138,23 @@ async function start(opts: HostOptions): Promise<void> {
   });
 
   await core.start();
+  const notify = createNotifier(log('electron/notify'));
+  // Late-bound: the tray needs the dialler's action, the dialler the tray's language.
+  let language: () => TrayLanguage = () => systemLanguage;
+  const clipboardDial = createClipboardDial({ core, language: () => language(), notify, log: log('electron/dial') });
   const desktop = await startShell(core, systemLanguage, popup, {
+    callClipboard: () => void clipboardDial.dial('tray').catch((error: unknown) => hostLog.error('clipboard call failed', { error })),
     open: () => void windows.showMain(),
     settings: () => {
       const win = windows.showMain();
       whenLoaded(win.webContents, () => ipc.sendTo(win.webContents, 'ui.navigate', { page: 'settings' }));
     },
     quit: () => app.quit(),
-  }, log('electron/tray'));
+  }, log('electron/tray'), (settings) => clipboardDial.setHotkey(settings.dial.clipboardHotkey));
+  language = desktop.language;
 
-  handleLaunch(process.argv, hostLog);
-  app.on('second-instance', (_event, argv) => {
-    windows.showMain();
-    handleLaunch(argv, hostLog);
-  });
+  showMainWhenUp = () => void windows.showMain();
+  inbox.open((link) => openLink(core, link, () => windows.showMain(), notify, () => language(), linkLog));
   // macOS: clicking the Dock icon of a running app.
   app.on('activate', () => void windows.showMain());
   // A listener here keeps Electron from quitting when the last window closes: the tray stays.
@@ -124,6 +167,10 @@ async function start(opts: HostOptions): Promise<void> {
     // Let the core close the PBX connection and flush before the process ends.
     event.preventDefault();
     disposed = true;
+    // Nothing may bring a window back while quitting.
+    showMainWhenUp = () => undefined;
+    inbox.close();
+    clipboardDial.dispose();
     desktop.dispose();
     popup.dispose();
     ipc.dispose();
@@ -142,22 +189,28 @@ async function start(opts: HostOptions): Promise<void> {
 /**
  * The tray and the pop-up window follow the core: the connection state, the
  * live calls (ringing, on call, recording, the pop cards), the missed count
- * and the UI language.
+ * and the UI language. `onSettings` gets the settings now and on every change
+ * (the clipboard shortcut follows them).
  */
 async function startShell(
   core: SidecallCore,
   systemLanguage: 'en' | 'ru',
   popup: PopupWindow,
-  actions: { open: () => void; settings: () => void; quit: () => void },
+  actions: Readonly<Record<TrayAction, () => void>>,
   log: Logger,
-): Promise<{ dispose(): void }> {
+  onSettings: (settings: Settings) => void,
+): Promise<{ language(): TrayLanguage; dispose(): void }> {
   let status: ConnectionStatus = { state: 'unconfigured' };
   let calls: CallsView | null = null;
   let language: Language = 'system';
   // Results and events are already validated by the core; parsing here only gives them their types.
   const [initial, view, live] = await Promise.all([core.dispatch('connection.get', {}), core.dispatch('settings.get', {}), core.dispatch('calls.get', {})]);
   if (initial.ok) status = ConnectionStatusSchema.parse(initial.result);
-  if (view.ok) language = SettingsViewSchema.parse(view.result).settings.language;
+  if (view.ok) {
+    const { settings } = SettingsViewSchema.parse(view.result);
+    language = settings.language;
+    onSettings(settings);
+  }
   if (live.ok) calls = CallsViewSchema.parse(live.result);
 
   const current = () => trayView({ status, calls, language: trayLanguage(language, systemLanguage), platform: process.platform });
@@ -165,14 +218,18 @@ async function startShell(
   if (calls) popup.update(calls);
   const off = core.subscribe((channel, payload) => {
     if (channel === 'connection.status') status = ConnectionStatusSchema.parse(payload);
-    else if (channel === 'settings.changed') language = SettingsViewSchema.parse(payload).settings.language;
-    else if (channel === 'calls.changed') {
+    else if (channel === 'settings.changed') {
+      const { settings } = SettingsViewSchema.parse(payload);
+      language = settings.language;
+      onSettings(settings);
+    } else if (channel === 'calls.changed') {
       calls = CallsViewSchema.parse(payload);
       popup.update(calls);
     } else return;
     tray.show(current());
   });
   return {
+    language: () => trayLanguage(language, systemLanguage),
     dispose() {
       off();
       tray.dispose();
@@ -181,12 +238,47 @@ async function startShell(
 }
 
 /**
- * A launch command line (ours, or a second instance's). Links are recorded
- * here; dialling them is the protocol-handler work (tel:, callto:, sip:).
+ * Asks the OS to hand tel:, callto: and sip: links to this executable:
+ * packaged builds always, a development run only with --register-protocols
+ * (see protocolRegistrations for why, and for the `--` before the link).
  */
-function handleLaunch(argv: readonly string[], log: Logger): void {
-  const links = linkArgs(argv);
-  if (links.length > 0) log.info('launched with links', { links });
+function registerProtocols(opts: HostOptions, log: Logger): void {
+  const appPath = launchArgv[1];
+  const registrations = protocolRegistrations({
+    packaged: app.isPackaged,
+    devFlag: hasSwitch(launchArgv, REGISTER_PROTOCOLS_SWITCH),
+    execPath: process.execPath,
+    ...(appPath === undefined ? {} : { appPath: path.resolve(appPath) }),
+    ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
+  });
+  for (const r of registrations) {
+    const args = [...r.args];
+    if (app.isDefaultProtocolClient(r.scheme, r.path, args)) continue;
+    // false: the OS refused (e.g. macOS without the scheme in Info.plist); links then go to another app.
+    if (app.setAsDefaultProtocolClient(r.scheme, r.path, args)) log.info('registered as the link handler', { scheme: r.scheme });
+    else log.warn('could not register as the link handler', { scheme: r.scheme });
+  }
+}
+
+/**
+ * One link from the OS, once the core is up: the main window comes to the
+ * front (the confirm card shows there) and, once its page is loaded so the
+ * event reaches it, the core takes the link. A refusal is logged by its code
+ * only and shown as a notification with the core's reason.
+ */
+function openLink(core: SidecallCore, link: InboxLink, showMain: () => BrowserWindow, notify: Notify, language: () => TrayLanguage, log: Logger): void {
+  const win = showMain();
+  whenLoaded(win.webContents, () => {
+    core.openLink(link.uri).then(
+      () => log.info('link handed to the core', { source: link.source }),
+      (error: unknown) => {
+        // An AppError's message is the core's fixed text; anything else may carry arbitrary detail, so it stays in the log.
+        const known = error instanceof AppError;
+        log.warn('link not called', { source: link.source, code: known ? error.code : 'internal', ...(known ? {} : { error }) });
+        notify(linkNotice(language(), known ? error.message : 'Sidecall could not handle it. See the log for details.'));
+      },
+    );
+  });
 }
 
 /** A logger that forwards to `initial` until bind() hands it the real one. */

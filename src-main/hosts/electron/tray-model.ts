@@ -1,7 +1,8 @@
 // What the tray shows, as pure data: one state at a glance (offline,
 // connecting, ready, ringing, on call, recording), the missed-calls badge, the
-// tooltip and the context menu with a status line. tray.ts turns this into
-// Electron objects; main.ts feeds it `connection.status` and `calls.changed`.
+// tooltip and the context menu: status line(s), "Call number in clipboard",
+// Open, Settings, Quit. tray.ts turns this into Electron objects; main.ts
+// feeds it `connection.status` and `calls.changed`.
 import type { CallsView, CallView } from '../../../src-shared/domain/calls-view';
 import type { ConnectionStatus } from '../../../src-shared/domain/connection';
 
@@ -10,7 +11,7 @@ export const TRAY_ICON_STATES = ['offline', 'connecting', 'ready', 'ringing', 'o
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
 
 export type TrayLanguage = 'en' | 'ru';
-export type TrayAction = 'open' | 'settings' | 'quit';
+export type TrayAction = 'callClipboard' | 'open' | 'settings' | 'quit';
 
 export interface TrayMenuEntry {
   readonly kind: 'action';
@@ -58,6 +59,7 @@ export interface TrayInput {
 }
 
 interface Strings {
+  readonly callClipboard: string;
   readonly open: string;
   readonly settings: string;
   readonly quit: string;
@@ -70,6 +72,7 @@ interface Strings {
 
 const STRINGS: Readonly<Record<TrayLanguage, Strings>> = {
   en: {
+    callClipboard: 'Call number in clipboard',
     open: 'Open Sidecall',
     settings: 'Settings…',
     quit: 'Quit Sidecall',
@@ -79,6 +82,7 @@ const STRINGS: Readonly<Record<TrayLanguage, Strings>> = {
     missed: (n) => (n === 1 ? '1 missed call' : `${n} missed calls`),
   },
   ru: {
+    callClipboard: 'Позвонить по номеру из буфера',
     open: 'Открыть Sidecall',
     settings: 'Настройки…',
     quit: 'Выйти из Sidecall',
@@ -158,6 +162,9 @@ export function trayView(input: TrayInput): TrayView {
     menu: [
       { kind: 'label', label: capitalize(status) },
       ...(missed > 0 ? [{ kind: 'label', label: capitalize(s.missed(missed)) } as const] : []),
+      { kind: 'separator' },
+      // Enabled even when offline: the core's refusal says why better than a grey item.
+      { kind: 'action', action: 'callClipboard', label: s.callClipboard },
       { kind: 'separator' },
       { kind: 'action', action: 'open', label: s.open },
       { kind: 'action', action: 'settings', label: s.settings },

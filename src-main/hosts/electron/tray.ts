@@ -1,6 +1,6 @@
 // The tray icon and its menu, drawn from trayView() (tray-model.ts). Clicking
-// the icon opens the main window; the menu has a status line, then Open,
-// Settings and Quit. The missed-calls badge is a red-dot icon variant on
+// the icon opens the main window; the menu has a status line, then Call number
+// in clipboard, Open, Settings and Quit. The missed-calls badge is a red-dot icon variant on
 // Windows and Linux, the title beside the icon and the Dock badge on macOS.
 import path from 'node:path';
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';

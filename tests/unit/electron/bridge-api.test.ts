@@ -118,4 +118,15 @@ describe('on', () => {
     await flush();
     expect(second).not.toHaveBeenCalled();
   });
+
+  it('keeps the last links.pending too: a link that started the app asks for its card before React subscribes', async () => {
+    const t = fakeTransport();
+    const api = createBridgeApi(t.transport, channels);
+    const pending = { id: 'a1', number: { display: '8 (916) 123-45-67', e164: '+79161234567', kind: 'external' }, scheme: 'tel' };
+    t.emit('links.pending', pending);
+    const card = vi.fn();
+    api.on('links.pending', card);
+    await flush();
+    expect(card).toHaveBeenCalledExactlyOnceWith(pending);
+  });
 });

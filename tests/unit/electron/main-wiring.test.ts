@@ -3,13 +3,18 @@
 // this checks the wiring around it — what happens before `ready`, the windows'
 // webPreferences, app:// serving with the CSP, the IPC sender checks, the
 // guards, the tray and its states, the screen-pop window driven by demo calls,
-// hide-on-close and a clean quit. The fake records calls and
-// hands back what Electron would; it is not a model of Electron's behaviour.
+// tel:/callto:/sip: links (before ready, cold start, second instance, hostile
+// ones), dialling the clipboard from the tray and the global shortcut up to
+// the Originate an AMI test server receives, hide-on-close and a clean quit.
+// The fake records calls and hands back what Electron would; it is not a
+// model of Electron's behaviour.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildMain } from '../../../scripts/build-main.mjs';
+import { getHeader, type AmiMessage } from '../../../src-main/core/ami/codec/message';
+import { startAmiServer, type AmiServer } from '../../support/ami-server';
 
 interface FakeEvent {
   defaultPrevented: boolean;
@@ -71,6 +76,11 @@ interface FakeState {
   cursor: { x: number; y: number };
   readonly screen: FakeEmitter;
   readonly badgeCounts: number[];
+  readonly notifications: { title: string; body: string }[];
+  clipboardText: string;
+  readonly shortcuts: Map<string, () => void>;
+  /** Accelerators another app owns: register() answers false. */
+  readonly takenShortcuts: Set<string>;
   quitted: boolean;
   ready(): void;
   readonly app: FakeEmitter & { quit(): void };
@@ -135,6 +145,10 @@ vi.mock('electron', async () => {
     cursor: { x: 100, y: 100 },
     screen: undefined as unknown,
     badgeCounts: [] as number[],
+    notifications: [] as { title: string; body: string }[],
+    clipboardText: '',
+    shortcuts: new Map<string, () => void>(),
+    takenShortcuts: new Set<string>(),
     quitted: false,
     ready: () => resolveReady(),
     app: undefined as unknown,
@@ -179,6 +193,14 @@ vi.mock('electron', async () => {
     }
     setBadgeCount(count: number): boolean {
       state.badgeCounts.push(count);
+      return true;
+    }
+    isDefaultProtocolClient(scheme: string): boolean {
+      calls.push(`isDefaultProtocolClient:${scheme}`);
+      return false;
+    }
+    setAsDefaultProtocolClient(scheme: string): boolean {
+      calls.push(`setAsDefaultProtocolClient:${scheme}`);
       return true;
     }
   }
@@ -306,6 +328,16 @@ vi.mock('electron', async () => {
   const screen = new Screen();
   state.screen = screen;
 
+  class Notification {
+    static isSupported(): boolean {
+      return true;
+    }
+    constructor(readonly options: { title: string; body: string }) {}
+    show(): void {
+      state.notifications.push({ title: this.options.title, body: this.options.body });
+    }
+  }
+
   return {
     __fake: state,
     app,
@@ -357,6 +389,19 @@ vi.mock('electron', async () => {
       },
     },
     dialog: { showErrorBox: (title: string) => calls.push(`showErrorBox:${title}`) },
+    Notification,
+    // Electron 45's clipboard reads asynchronously.
+    clipboard: { readText: async () => state.clipboardText },
+    globalShortcut: {
+      register(accelerator: string, callback: () => void): boolean {
+        if (state.takenShortcuts.has(accelerator)) return false;
+        state.shortcuts.set(accelerator, callback);
+        return true;
+      },
+      unregister(accelerator: string): void {
+        state.shortcuts.delete(accelerator);
+      },
+    },
     safeStorage: {
       isEncryptionAvailable: () => true,
       getSelectedStorageBackend: () => 'gnome_libsecret',
@@ -394,6 +439,31 @@ const get = (url: string, method = 'GET'): Promise<Response> => {
   return fake.protocolHandler(new Request(url, { method }));
 };
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function untilAsync<T>(get: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await get();
+    if (v !== undefined) return v;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface PendingLink {
+  id: string;
+  number: { display: string; e164?: string; kind: string };
+  scheme: string;
+}
+/** The links.pending events a window received since `from` (an index into its sent messages). */
+const pendingLinks = (w: FakeWindow, from = 0): PendingLink[] =>
+  w.webContents.sent.slice(from).filter((m) => m[0] === 'sidecall:event' && m[1] === 'links.pending').map((m) => m[2] as PendingLink);
+const events = (w: FakeWindow, channel: string, from = 0): unknown[] => w.webContents.sent.slice(from).filter((m) => m[0] === 'sidecall:event' && m[1] === channel).map((m) => m[2]);
+const logText = (): string => {
+  const dir = path.join(dataDir, 'logs');
+  return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+};
+const HOSTILE_LINK = 'tel:123%0d%0aChannel: Local/666@evil';
+
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-main-wiring-'));
   dataDir = path.join(tmp, 'user-data');
@@ -417,6 +487,14 @@ describe('before ready', () => {
     expect(fake.calls.slice(0, 5)).toEqual(['registerSchemesAsPrivileged', 'enableSandbox', 'setPath:userData', 'requestSingleInstanceLock', 'whenReady']);
     expect(fake.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) }]);
     expect(fake.paths.get('userData')).toBe(dataDir);
+    expect(fake.windows).toHaveLength(0);
+  });
+
+  it('takes a macOS open-url before ready and keeps it for when the core is up', () => {
+    const event = fake.newEvent();
+    fake.app.emit('open-url', event, 'tel:+7-495-765-43-21');
+    // Handled: macOS must not look for another handler.
+    expect(event.defaultPrevented).toBe(true);
     expect(fake.windows).toHaveLength(0);
   });
 });
@@ -443,6 +521,22 @@ describe('after ready', () => {
     expect(popupPrefs).toEqual(win.options.webPreferences);
     expect(win.webContents.getURL()).toBe('app://sidecall/index.html');
     expect(popup.visible).toBe(false);
+  });
+
+  it('after the core started: the link that started the app (argv), then the open-url from before ready, each as one confirm card', async () => {
+    const links = await until(() => {
+      const p = pendingLinks(win);
+      return p.length >= 2 ? p : undefined;
+    }, 'both early links');
+    await sleep(50);
+    expect(pendingLinks(win)).toHaveLength(2);
+    expect(links.map((l) => [l.scheme, l.number.e164])).toEqual([
+      ['tel', '+74951234567'],
+      ['tel', '+74957654321'],
+    ]);
+    expect(win.visible).toBe(true);
+    // A development run registers no protocol handler (it would take tel: from the developer's softphone).
+    expect(fake.calls.filter((c) => c.includes('DefaultProtocolClient'))).toEqual([]);
   });
 
   it('serves dist/renderer on app:// with the CSP, and nothing outside it', async () => {
@@ -497,7 +591,7 @@ describe('after ready', () => {
     expect(tray.image.isEmpty()).toBe(false);
     // The language was switched to English by the previous test (the OS is Russian).
     expect(tray.tooltip).toBe('Sidecall — connected');
-    expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual(['Connected', 'separator', 'Open Sidecall', 'Settings…', 'separator', 'Quit Sidecall']);
+    expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual(['Connected', 'separator', 'Call number in clipboard', 'separator', 'Open Sidecall', 'Settings…', 'separator', 'Quit Sidecall']);
     expect(tray.menu.items[0]).toMatchObject({ label: 'Connected', enabled: false });
 
     win.visible = false;
@@ -598,6 +692,136 @@ describe('after ready', () => {
     expect(popup.log.filter(([m]) => m === 'focus' || m === 'show')).toEqual([]);
   });
 
+  it("a second instance's link (with a Chromium switch inserted, delivered twice) ends in exactly one confirm card, the window shown and focused", async () => {
+    win.close(); // hidden in the tray
+    expect(win.visible).toBe(false);
+    const from = win.webContents.sent.length;
+    const focused = win.log.filter(([m]) => m === 'focus').length;
+    const argv = ['/opt/Sidecall/sidecall', '--gpu-launcher=calc', '--', 'tel:+7-916-123-45-67'];
+    fake.app.emit('second-instance', fake.newEvent(), argv, '/');
+    // Windows can hand the same link over twice.
+    fake.app.emit('second-instance', fake.newEvent(), [...argv], '/');
+    await until(() => (pendingLinks(win, from).length > 0 ? true : undefined), 'the confirm card');
+    await sleep(50);
+    const links = pendingLinks(win, from);
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatchObject({ scheme: 'tel', number: { e164: '+79161234567' } });
+    expect(win.visible).toBe(true);
+    expect(win.log.filter(([m]) => m === 'focus').length).toBeGreaterThan(focused);
+  });
+
+  it('refuses a hostile link: no confirm card, a notification with the reason, and the link text in no log', async () => {
+    const from = win.webContents.sent.length;
+    const notes = fake.notifications.length;
+    fake.app.emit('second-instance', fake.newEvent(), ['/opt/Sidecall/sidecall', '--', HOSTILE_LINK], '/');
+    const note = await until(() => fake.notifications[notes], 'the refusal notification');
+    expect(note.body).toMatch(/^This link cannot be called: \S/);
+    expect(note.body).not.toMatch(/Local\/666|@evil|Channel:/);
+    await sleep(50);
+    expect(pendingLinks(win, from)).toEqual([]);
+    expect(fake.notifications).toHaveLength(notes + 1);
+    const logs = logText();
+    expect(logs).toContain('link not called');
+    expect(logs).not.toMatch(/Local\/666|@evil/);
+  });
+
+  describe('dialling the clipboard against an AMI test server', () => {
+    let server: AmiServer;
+    const originates = (): AmiMessage[] => server.connections.flatMap((c) => c.actions).filter((a) => getHeader(a, 'Action') === 'Originate');
+    const tray = (): FakeTray => {
+      const t = fake.trays[0];
+      if (!t) throw new Error('no tray');
+      return t;
+    };
+
+    beforeAll(async () => {
+      server = await startAmiServer({ loginFailureDelayMs: 0 });
+      // The operator's phone refuses each click-to-call leg at once, so one call settles before the next is placed.
+      server.phone('101').set({ answer: 'reject' });
+    });
+    afterAll(async () => {
+      await server.close();
+    });
+
+    it('leaves demo mode for the PBX in settings, with the AMI secret stored through IPC', async () => {
+      const updated = await invoke(trusted(win.webContents), 'settings.update', {
+        patch: { pbx: { host: '127.0.0.1', port: server.port, amiUser: 'op101', extension: '101' } },
+        amiSecret: 'op101secret',
+      });
+      expect(updated.ok).toBe(true);
+      await untilAsync(async () => {
+        const r = await invoke(trusted(win.webContents), 'connection.get', {});
+        return (r.result as { state: string } | undefined)?.state === 'ready' ? true : undefined;
+      }, 'the AMI connection to the test server');
+      expect(server.connections.some((c) => c.username === 'op101')).toBe(true);
+    });
+
+    it('"Call number in clipboard" in the tray: exactly one Originate, my device first, the number in the dialplan', async () => {
+      fake.clipboardText = '  +7 916 123-45-67\n';
+      const from = win.webContents.sent.length;
+      const notes = fake.notifications.length;
+      tray().menu.items.find((i) => i.label === 'Call number in clipboard')?.click?.();
+      await until(() => (originates().length > 0 ? true : undefined), 'the Originate');
+      await until(() => (events(win, 'calls.outcome', from).length > 0 ? true : undefined), 'the click-to-call outcome');
+      expect(originates()).toHaveLength(1);
+      const o = originates()[0];
+      if (!o) throw new Error('no Originate');
+      expect(getHeader(o, 'Channel')).toBe('PJSIP/101');
+      expect(getHeader(o, 'Exten')).toBe('89161234567');
+      expect(getHeader(o, 'Context')).toBe('from-internal');
+      expect(fake.notifications).toHaveLength(notes);
+    });
+
+    it('an empty clipboard or text the core refuses: a notification with the reason, nothing sent to the PBX', async () => {
+      const notes = fake.notifications.length;
+      fake.clipboardText = '   ';
+      tray().menu.items.find((i) => i.label === 'Call number in clipboard')?.click?.();
+      const empty = await until(() => fake.notifications[notes], 'the empty-clipboard notification');
+      expect(empty).toEqual({ title: 'Could not call the number in the clipboard', body: 'The clipboard has no text. Copy a phone number first.' });
+
+      // Short enough to pass the host's length check: the core's character gate refuses it.
+      fake.clipboardText = '123\r\nAction: Hangup';
+      tray().menu.items.find((i) => i.label === 'Call number in clipboard')?.click?.();
+      const refused = await until(() => fake.notifications[notes + 1], 'the refusal notification');
+      expect(refused.title).toBe('Could not call the number in the clipboard');
+      expect(refused.body).toMatch(/control characters/);
+      await sleep(50);
+      expect(originates()).toHaveLength(1);
+    });
+
+    it('the clipboard shortcut: off by default, registered from settings, dials, and a shortcut another app owns is reported while the app keeps running', async () => {
+      expect(fake.shortcuts.size).toBe(0);
+      const set = (clipboardHotkey: string) => invoke(trusted(win.webContents), 'settings.update', { patch: { dial: { clipboardHotkey } } });
+      expect((await set('CommandOrControl+Shift+D')).ok).toBe(true);
+      expect([...fake.shortcuts.keys()]).toEqual(['CommandOrControl+Shift+D']);
+
+      fake.clipboardText = '8 (495) 123-45-67';
+      const from = win.webContents.sent.length;
+      fake.shortcuts.get('CommandOrControl+Shift+D')?.();
+      await until(() => (originates().length === 2 ? true : undefined), 'the second Originate');
+      await until(() => (events(win, 'calls.outcome', from).length > 0 ? true : undefined), 'its outcome');
+      expect(getHeader(originates()[1] ?? { headers: [] }, 'Exten')).toBe('84951234567');
+
+      // A bare key would swallow typing in every app: the schema refuses it and the shortcut stays.
+      expect(await set('D')).toMatchObject({ ok: false, error: { code: 'ipc.invalidRequest' } });
+      expect([...fake.shortcuts.keys()]).toEqual(['CommandOrControl+Shift+D']);
+
+      const notes = fake.notifications.length;
+      fake.takenShortcuts.add('Alt+F9');
+      expect((await set('Alt+F9')).ok).toBe(true);
+      expect(fake.shortcuts.size).toBe(0);
+      expect(fake.notifications.slice(notes)).toEqual([{ title: 'Shortcut not available', body: expect.stringContaining('Alt+F9') }]);
+      // Saving something else does not repeat the notification.
+      await invoke(trusted(win.webContents), 'settings.update', { patch: { language: 'en' } });
+      expect(fake.notifications).toHaveLength(notes + 1);
+      await expect(invoke(trusted(win.webContents), 'diagnostics.ping', { nonce: 'still-up' })).resolves.toMatchObject({ ok: true });
+
+      // A free one again, so Quit can be seen to release it.
+      expect((await set('Control+Alt+F8')).ok).toBe(true);
+      expect([...fake.shortcuts.keys()]).toEqual(['Control+Alt+F8']);
+    });
+  });
+
   it('blocks new windows, navigation away, downloads, foreign permissions and remote requests', async () => {
     const wc = win.webContents;
     expect(wc.windowOpenHandler?.({ url: 'https://crm.example.com/contacts/1' })).toEqual({ action: 'deny' });
@@ -662,6 +886,7 @@ describe('after ready', () => {
     await until(() => (fake.quitted ? true : undefined), 'the app to quit');
     expect(fake.ipcHandlers.size).toBe(0);
     expect(tray?.destroyed).toBe(true);
+    expect(fake.shortcuts.size).toBe(0);
     expect(fake.calls.filter((c) => c.startsWith('showErrorBox') || c.startsWith('exit'))).toEqual([]);
   });
 });

@@ -100,7 +100,7 @@ describe('missed-calls badge', () => {
   it('is counted in the tooltip and the menu, with Russian plurals', () => {
     expect(trayView(input({ calls: calls([], 1) })).tooltip).toBe('Sidecall — connected · 1 missed call');
     expect(trayView(input({ calls: calls([], 3) })).tooltip).toBe('Sidecall — connected · 3 missed calls');
-    expect(labels(trayView(input({ calls: calls([], 3) })))).toEqual(['[Connected]', '[3 missed calls]', '-', 'Open Sidecall', 'Settings…', '-', 'Quit Sidecall']);
+    expect(labels(trayView(input({ calls: calls([], 3) })))).toEqual(['[Connected]', '[3 missed calls]', '-', 'Call number in clipboard', '-', 'Open Sidecall', 'Settings…', '-', 'Quit Sidecall']);
     const ru = (n: number): string => trayView(input({ language: 'ru', calls: calls([], n) })).tooltip;
     expect(ru(1)).toBe('Sidecall — подключено · 1 пропущенный звонок');
     expect(ru(3)).toBe('Sidecall — подключено · 3 пропущенных звонка');
@@ -113,18 +113,19 @@ describe('missed-calls badge', () => {
 });
 
 describe('trayView', () => {
-  it('offers a status line, Open, Settings and Quit, in English and Russian', () => {
+  it('offers a status line, Call number in clipboard, Open, Settings and Quit, in English and Russian', () => {
     const en = trayView(input());
     expect(en.icon).toBe('ready');
     expect(en.badge).toEqual({ dot: false, title: null, count: null });
     expect(en.tooltip).toBe('Sidecall — connected');
-    expect(en.menu.map((i) => (i.kind === 'action' ? i.action : i.kind === 'label' ? 'status' : '-'))).toEqual(['status', '-', 'open', 'settings', '-', 'quit']);
-    expect(labels(en)).toEqual(['[Connected]', '-', 'Open Sidecall', 'Settings…', '-', 'Quit Sidecall']);
+    expect(en.menu.map((i) => (i.kind === 'action' ? i.action : i.kind === 'label' ? 'status' : '-'))).toEqual(['status', '-', 'callClipboard', '-', 'open', 'settings', '-', 'quit']);
+    expect(labels(en)).toEqual(['[Connected]', '-', 'Call number in clipboard', '-', 'Open Sidecall', 'Settings…', '-', 'Quit Sidecall']);
 
     const ru = trayView(input({ status: { state: 'unconfigured' }, language: 'ru' }));
     expect(ru.icon).toBe('offline');
     expect(ru.tooltip).toBe('Sidecall — нет подключения');
-    expect(labels(ru)).toEqual(['[Нет подключения]', '-', 'Открыть Sidecall', 'Настройки…', '-', 'Выйти из Sidecall']);
+    // Offline too: the core's refusal tells the operator why better than a greyed-out item would.
+    expect(labels(ru)).toEqual(['[Нет подключения]', '-', 'Позвонить по номеру из буфера', '-', 'Открыть Sidecall', 'Настройки…', '-', 'Выйти из Sidecall']);
     expect(trayView(input({ status: connecting[2] ?? ready })).tooltip).toBe('Sidecall — connecting…');
   });
 
