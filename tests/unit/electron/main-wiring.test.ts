@@ -820,6 +820,34 @@ describe('after ready', () => {
       expect((await set('Control+Alt+F8')).ok).toBe(true);
       expect([...fake.shortcuts.keys()]).toEqual(['Control+Alt+F8']);
     });
+
+    it('a tel: link in argv, as the OS passes it, ends as exactly one Originate: after "Call" on the card, or at once when links dial without asking', async () => {
+      const answered = originates().length;
+      let from = win.webContents.sent.length;
+      fake.app.emit('second-instance', fake.newEvent(), ['/opt/Sidecall/sidecall', '--gpu-launcher=calc', '--', 'tel:+7-916-765-43-21'], '/');
+      const card = await until(() => pendingLinks(win, from)[0], 'the confirm card');
+      await sleep(50);
+      expect(originates()).toHaveLength(answered); // nothing dials before the operator says so
+      expect(await invoke(trusted(win.webContents), 'links.answer', { id: card.id, accept: true })).toMatchObject({ ok: true });
+      await until(() => (originates().length === answered + 1 ? true : undefined), 'the Originate for the link');
+      await until(() => (events(win, 'calls.outcome', from).length > 0 ? true : undefined), 'its outcome');
+      const o = originates()[answered];
+      if (!o) throw new Error('no Originate');
+      expect([getHeader(o, 'Channel'), getHeader(o, 'Exten'), getHeader(o, 'Context')]).toEqual(['PJSIP/101', '89167654321', 'from-internal']);
+
+      expect((await invoke(trusted(win.webContents), 'settings.update', { patch: { dial: { confirmLinks: false } } })).ok).toBe(true);
+      from = win.webContents.sent.length;
+      const argv = ['/opt/Sidecall/sidecall', '--', 'callto:+74951112233'];
+      fake.app.emit('second-instance', fake.newEvent(), argv, '/');
+      fake.app.emit('second-instance', fake.newEvent(), [...argv], '/');
+      await until(() => (originates().length === answered + 2 ? true : undefined), 'the Originate for the link dialled without asking');
+      await until(() => (events(win, 'calls.outcome', from).length > 0 ? true : undefined), 'its outcome');
+      await sleep(50);
+      expect(originates()).toHaveLength(answered + 2);
+      expect(getHeader(originates()[answered + 1] ?? { headers: [] }, 'Exten')).toBe('84951112233');
+      expect(pendingLinks(win, from)).toEqual([]);
+      await invoke(trusted(win.webContents), 'settings.update', { patch: { dial: { confirmLinks: true } } });
+    });
   });
 
   it('blocks new windows, navigation away, downloads, foreign permissions and remote requests', async () => {
