@@ -39,6 +39,7 @@ import { MemorySecretStore } from '../support/memory-secret-store';
 import { createBenchCrmConnector } from './support/bench-crm-connector';
 import { benchContactFor, preciseNow, startCrmTestServer, type CrmRequestTiming, type CrmTestServer } from './support/crm-test-server';
 import { measureClockOffset, PagePaints, type CardPaint, type CardRecord } from './support/paint-probe';
+import { loadAverage, ms, percentile, sleep, withTimeout } from './support/bench-util';
 import { fmt } from './harness';
 import type { BenchContext, Benchmark } from './harness';
 
@@ -103,37 +104,11 @@ interface Armed {
   receivedAt: number | undefined;
 }
 
-/** Nearest-rank percentile of unsorted values. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? Number.NaN;
-}
-
-function ms(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(1) : '-';
-}
-
 /** National RU form as the card shows it: 89161234567 -> 8 (916) 123-45-67. */
 function displayOf(e164: string): string {
   const d = e164.slice(2);
   return `8 (${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6, 8)}-${d.slice(8, 10)}`;
 }
-
-function withTimeout<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-/** 1-minute load average against the CPU count: tails measured on a busy machine are not the app's. */
-function loadAverage(): string {
-  return `${(os.loadavg()[0] ?? 0).toFixed(1)}/${os.cpus().length}`;
-}
-
-const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));
 
 /**
  * Calls `onWrite` with every chunk the AMI test server writes to this client,
