@@ -147,6 +147,8 @@ export const en = {
     formatNational: 'National (8 916 …)',
     formatE164: 'International (+7 916 …)',
     formatDialled: 'As typed',
+    clipboardHotkey: 'Shortcut: call the number in the clipboard',
+    clipboardHotkeyHint: 'Desktop app only, works from any app. E.g. CommandOrControl+Shift+D; empty: off.',
     callerIdName: 'Name shown on my phone',
     callerIdNameHint: 'Placeholders: {contact|number}, {contact}, {number}, {ext}.',
     transferContext: 'Transfer context',

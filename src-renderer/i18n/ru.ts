@@ -149,6 +149,8 @@ export const ru: Strings = {
     formatNational: 'В национальном виде (8 916 …)',
     formatE164: 'В международном виде (+7 916 …)',
     formatDialled: 'Как набрано',
+    clipboardHotkey: 'Сочетание клавиш: позвонить на номер из буфера обмена',
+    clipboardHotkeyHint: 'Только в настольном приложении, работает из любой программы. Например CommandOrControl+Shift+D; пусто — выключено.',
     callerIdName: 'Имя на моём телефоне',
     callerIdNameHint: 'Подстановки: {contact|number}, {contact}, {number}, {ext}.',
     transferContext: 'Контекст перевода',

@@ -38,6 +38,7 @@ interface Draft {
   recordingMode: Settings['recording']['mode'];
   fileTemplate: string;
   recordingContext: string;
+  clipboardHotkey: string;
 }
 
 function draftFrom(s: Settings): Draft {
@@ -67,6 +68,7 @@ function draftFrom(s: Settings): Draft {
     recordingMode: s.recording.mode,
     fileTemplate: s.recording.fileTemplate,
     recordingContext: s.recording.dialplanContext,
+    clipboardHotkey: s.dial.clipboardHotkey,
   };
 }
 
@@ -96,6 +98,7 @@ const FIELD_PATH: Readonly<Record<string, keyof Draft>> = {
   'recording.mode': 'recordingMode',
   'recording.fileTemplate': 'fileTemplate',
   'recording.dialplanContext': 'recordingContext',
+  'dial.clipboardHotkey': 'clipboardHotkey',
 };
 
 /** Field key of an issue path; rewrite-rule issues (`numbers.rewriteRules.2.pattern`) map to `rules.2`. */
@@ -126,6 +129,7 @@ function toPatch(d: Draft, locked: readonly string[]) {
     outboundPrefix: d.outboundPrefix,
     callerIdNameTemplate: d.callerIdNameTemplate,
     numberFormat: d.numberFormat,
+    clipboardHotkey: d.clipboardHotkey,
   });
   const transfer = unlocked('transfer', { context: d.transferContext, useBlindTransferAction: d.useBlindTransferAction });
   const recording = unlocked('recording', { mode: d.recordingMode, fileTemplate: d.fileTemplate, dialplanContext: d.recordingContext });
@@ -211,7 +215,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
 
   const describedBy = (id: string, hasHint = false): string | undefined => (errors[FIELD_PATH[id] ?? id] ? `${id}-error` : hasHint ? `${id}-hint` : undefined);
 
-  type TextKey = 'device' | 'context' | 'priority' | 'timeoutSec' | 'outboundPrefix' | 'callerIdNameTemplate' | 'transferContext' | 'fileTemplate' | 'recordingContext';
+  type TextKey = 'device' | 'context' | 'priority' | 'timeoutSec' | 'outboundPrefix' | 'callerIdNameTemplate' | 'transferContext' | 'fileTemplate' | 'recordingContext' | 'clipboardHotkey';
   const textField = (path: string, key: TextKey, label: string, hint?: string) => (
     <Field id={path} label={label} error={errors[key]} hint={hint} locked={isLocked(path)}>
       <input id={path} type="text" autoComplete="off" spellCheck={false} value={draft[key]} disabled={isLocked(path)} aria-invalid={Boolean(errors[key])} aria-describedby={describedBy(path, hint !== undefined)} onChange={(e) => set(key, e.target.value)} />
@@ -345,6 +349,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
           <input id="dial.confirmLinks" type="checkbox" checked={draft.confirmLinks} disabled={isLocked('dial.confirmLinks')} onChange={(e) => set('confirmLinks', e.target.checked)} />
           <span>{t('settings.confirmLinks')}</span>
         </label>
+        {textField('dial.clipboardHotkey', 'clipboardHotkey', t('settings.clipboardHotkey'), t('settings.clipboardHotkeyHint'))}
         {canRegisterTelHandler() ? (
           <button type="button" className="btn btn-secondary" onClick={registerTelHandler} data-testid="register-tel">
             {t('settings.registerTel')}
