@@ -32,6 +32,7 @@ import { AmiActionError } from '../ami/connection/errors';
 import type { AmiActionSender, AmiEvent, AmiEventSource } from '../ami/event-source';
 import type { OriginateResponseEvent } from '../ami/events';
 import { parseAmiEvent } from '../ami/events';
+import { getHeader } from '../ami/codec';
 import type { Clock, Logger, TimerHandle } from '../../ports';
 import { consultationLeg, liveRecord, myChannel, myChannels, peerOf, recordingCandidates, remoteChannels } from './channels';
 import { CallControlError, controlErrorFrom } from './errors';
@@ -172,6 +173,7 @@ interface PendingDial {
   readonly timeoutSec: number;
   actionId: string | undefined;
   channelSeen: boolean;
+  deviceHangupCause: number | undefined;
   settled: boolean;
   timer: TimerHandle | undefined;
 }
@@ -242,11 +244,16 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     if (pendingDials.size > 0) markChannelSeen(e);
   }
 
-  /** Any event naming a pending Originate's ChannelId as a uniqueid or linkedid: that device rang. */
+  /** Any event naming a pending Originate's ChannelId as a uniqueid or linkedid: that device rang. Its Hangup cause says why it did not answer. */
   function markChannelSeen(e: AmiEvent): void {
     for (const [name, value] of e.message.headers) {
       const p = pendingDials.get(value);
-      if (p !== undefined && /(?:uniqueid|linkedid)$/i.test(name)) p.channelSeen = true;
+      if (p === undefined || !/(?:uniqueid|linkedid)$/i.test(name)) continue;
+      p.channelSeen = true;
+      if (e.name === 'Hangup' && /^uniqueid$/i.test(name)) {
+        const cause = Number(getHeader(e.message, 'Cause'));
+        if (Number.isInteger(cause)) p.deviceHangupCause = cause;
+      }
     }
   }
 
@@ -295,7 +302,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     if (p.settled) return;
     p.settled = true;
     dropDial(p);
-    const base = ev === undefined ? noResponseOutcome(p.target.display) : originateOutcome(ev, { device: p.device, number: p.target.display, timeoutSec: p.timeoutSec, channelSeen: p.channelSeen });
+    const base = ev === undefined ? noResponseOutcome(p.target.display) : originateOutcome(ev, { device: p.device, number: p.target.display, timeoutSec: p.timeoutSec, channelSeen: p.channelSeen, ...(p.deviceHangupCause === undefined ? {} : { deviceHangupCause: p.deviceHangupCause }) });
     const outcome: DialOutcome = { ...base, callId: p.channelId, actionId: p.actionId, number: p.target.display, ...(ev === undefined ? {} : { reason: ev.reason }) };
     log.info('Click-to-call outcome', { callId: p.channelId, actionId: p.actionId, code: outcome.code });
     emitOutcome(outcome);
@@ -330,7 +337,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
       callerIdName(expandCallerIdName(s.callerIdNameTemplate, { ...(opts.contact === undefined ? {} : { contact: opts.contact }), number: target.display, ext })) ??
       callerIdName(expandCallerIdName(s.callerIdNameTemplate, { number: target.display, ext }));
     const channelId = newChannelId();
-    const pending: PendingDial = { channelId, target, device, timeoutSec: s.timeoutSec, actionId: undefined, channelSeen: false, settled: false, timer: undefined };
+    const pending: PendingDial = { channelId, target, device, timeoutSec: s.timeoutSec, actionId: undefined, channelSeen: false, deviceHangupCause: undefined, settled: false, timer: undefined };
     const tracked = deps.events !== undefined;
     if (tracked) pendingDials.set(channelId, pending);
     dialInFlight = true;

@@ -64,6 +64,8 @@ export interface OutcomeContext {
   readonly timeoutSec: number;
   /** An event named the device's channel (our ChannelId) before the response. */
   readonly channelSeen: boolean;
+  /** Q.850 cause of the device channel's Hangup, when seen: Asterisk 22 reports Reason 0 for busy and declined too. */
+  readonly deviceHangupCause?: number;
 }
 
 /** The code and message for an OriginateResponse of a click-to-call. */
@@ -72,6 +74,12 @@ export function originateOutcome(ev: Pick<OriginateResponseEvent, 'success' | 'r
   if (ev.success || ev.reason === 4) return { ok: true, code: 'answered', message: `Your phone answered; calling ${number}…` };
   switch (ev.reason) {
     case 0:
+      if (ctx.channelSeen && ctx.deviceHangupCause === 17) {
+        return { ok: false, code: 'deviceBusy', message: `Your phone (${device}) is busy (another call or Do Not Disturb); ${number} was not called.` };
+      }
+      if (ctx.channelSeen && ctx.deviceHangupCause === 21) {
+        return { ok: false, code: 'deviceHungUp', message: `Your phone (${device}) declined the call, so ${number} was not called.` };
+      }
       return ctx.channelSeen
         ? { ok: false, code: 'deviceNoAnswer', message: `Your phone (${device}) rang but was not picked up within ${ctx.timeoutSec} s, so ${number} was not called.` }
         : {

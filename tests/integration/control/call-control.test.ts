@@ -117,6 +117,16 @@ describe('click-to-call', () => {
     await r.untilCall((c) => c.id === started.callId && c.state === 'ended');
   });
 
+  it('my phone is busy: deviceBusy, not "not picked up" (Asterisk says Reason 0 for both; the Hangup cause tells)', async () => {
+    const r = await setup();
+    r.srv.pbx.setPhone('101', { answer: 'busy' });
+    const started = await r.control.dial('102', { source: 'pad' });
+    r.pbxClock.advance(100);
+    const outcome = await r.untilOutcome((o) => o.callId === started.callId);
+    expect(outcome).toMatchObject({ ok: false, code: 'deviceBusy', reason: 0 });
+    expect(outcome.message).toContain('is busy');
+  });
+
   it('hostile input never reaches the socket', async () => {
     const r = await setup();
     for (const input of ['84951234567\r\nAction: Hangup\r\nChannel: PJSIP/102-00000001', '101&PJSIP/102', 'Local/102@from-internal', '${SHELL(id)}']) {
