@@ -18,11 +18,9 @@
 // way, one at a time, 20 ms apart, each to a new number, after 5 warm-up dials
 // that are not counted. Percentiles are nearest-rank. Each stage is stamped too,
 // so a missed target says where the time went.
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import type { CallsView } from '../../src-shared/domain/calls-view';
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
@@ -40,13 +38,12 @@ import { JsonlHistoryStore } from '../../src-main/adapters/history/jsonl-history
 import { startWebHost } from '../../src-main/hosts/web/web-host';
 import { launchChromium } from '../support/browser';
 import { MemorySecretStore } from '../support/memory-secret-store';
-import { loadAverage, ms, percentile, sleep, withTimeout } from './support/bench-util';
+import { closeAll, loadAverage, ms, percentile, reportRunEnd, sleep, tempRendererBuild, withTimeout, type Cleanup } from './support/bench-util';
 import { preciseNow } from './support/crm-test-server';
 import { measureClockOffset } from './support/paint-probe';
 import { fmt } from './harness';
 import type { BenchContext, Benchmark } from './harness';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const DIALS = 200;
 const WARMUP_DIALS = 5;
 const TARGET_P99_MS = 20;
@@ -216,7 +213,7 @@ async function run(ctx: BenchContext): Promise<void> {
   const wantPad = ctx.wants('dial.p50') || ctx.wants('dial.p99');
   const wantLink = ctx.wants('dial.link.p50') || ctx.wants('dial.link.p99');
   const started = preciseNow();
-  const cleanups: { readonly what: string; readonly fn: () => Promise<void> | void }[] = [];
+  const cleanups: Cleanup[] = [];
   const failures: string[] = [];
   const deadline = setTimeout(() => {
     // A hung step (the browser, a server) must not hold the runner forever.
@@ -225,14 +222,7 @@ async function run(ctx: BenchContext): Promise<void> {
   }, DEADLINE_MS);
   deadline.unref();
   try {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-bench-dial-'));
-    cleanups.push({ what: 'temp dir', fn: () => fs.rmSync(dir, { recursive: true, force: true }) });
-
-    // Always a fresh renderer, built into the temp dir (dist/renderer may be stale, or in use by another run).
-    const rendererDir = path.join(dir, 'renderer');
-    const buildStart = preciseNow();
-    await build({ configFile: path.join(REPO, 'src-renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-    const buildMs = preciseNow() - buildStart;
+    const { dir, rendererDir, buildMs } = await tempRendererBuild('sidecall-bench-dial-', cleanups);
 
     const server = await startAmiServer({ host: '127.0.0.1', port: 0 });
     cleanups.push({ what: 'AMI server', fn: () => server.close() });
@@ -466,18 +456,9 @@ async function run(ctx: BenchContext): Promise<void> {
 
     if (server.connections.length !== 1) failures.push(`${server.connections.length} AMI connections were made (expected 1: a reconnect happened during the run)`);
     if (server.errors.length > 0) failures.push(`AMI test server errors: ${server.errors.slice(0, 3).map(String).join('; ')}`);
-    if (pageErrors.length > 0) failures.push(`page errors: ${pageErrors.slice(0, 3).join('; ')}`);
-    const problems = logs.records.filter((r) => r.level === 'error' || r.level === 'warn');
-    if (problems.length > 0) ctx.log(`  core warnings/errors (${problems.length}): ${problems.slice(0, 3).map((r) => `${r.scope}: ${r.message}`).join('; ')}`);
-    ctx.log(`  done in ${fmt((preciseNow() - started) / 1000, 1)} s; load average ${loadAverage()} (other work on these CPUs stretches the tails)`);
+    reportRunEnd(ctx, { logs, pageErrors, failures, started });
   } finally {
-    for (const c of cleanups.reverse()) {
-      try {
-        await withTimeout(Promise.resolve(c.fn()), 10_000, `closing the ${c.what}`);
-      } catch (error) {
-        failures.push(`closing the ${c.what}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    await closeAll(cleanups, failures);
     clearTimeout(deadline);
   }
   if (failures.length > 0) throw new Error(`dial: ${failures.join('; ')}`);

@@ -15,11 +15,9 @@
 // new number so the lookup cache never answers, after 5 warm-up calls that are
 // not counted. Percentiles are nearest-rank (p99 of 50 samples is their max).
 // Each stage is stamped too, so a missed target says where the time went.
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'vite';
 import type { Browser } from 'playwright-core';
 import type { CallsView } from '../../src-shared/domain/calls-view';
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
@@ -39,11 +37,10 @@ import { MemorySecretStore } from '../support/memory-secret-store';
 import { createBenchCrmConnector } from './support/bench-crm-connector';
 import { benchContactFor, preciseNow, startCrmTestServer, type CrmRequestTiming, type CrmTestServer } from './support/crm-test-server';
 import { measureClockOffset, PagePaints, type CardPaint, type CardRecord } from './support/paint-probe';
-import { loadAverage, ms, percentile, sleep, withTimeout } from './support/bench-util';
+import { closeAll, loadAverage, ms, percentile, reportRunEnd, sleep, tempRendererBuild, withTimeout, type Cleanup } from './support/bench-util';
 import { fmt } from './harness';
 import type { BenchContext, Benchmark } from './harness';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const CALLS = 200;
 const SLOW_CALLS = 50;
 const WARMUP_CALLS = 5;
@@ -235,7 +232,7 @@ async function run(ctx: BenchContext): Promise<void> {
   const wantFast = IDS.filter((id) => !id.startsWith('screenpop.slowcrm')).some((id) => ctx.wants(id));
   const wantSlow = ctx.wants('screenpop.slowcrm.number.p99');
   const started = preciseNow();
-  const cleanups: { readonly what: string; readonly fn: () => Promise<void> | void }[] = [];
+  const cleanups: Cleanup[] = [];
   const failures: string[] = [];
   const deadline = setTimeout(() => {
     // A hung step (the browser, a server) must not hold the runner forever.
@@ -244,14 +241,7 @@ async function run(ctx: BenchContext): Promise<void> {
   }, DEADLINE_MS);
   deadline.unref();
   try {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-bench-screenpop-'));
-    cleanups.push({ what: 'temp dir', fn: () => fs.rmSync(dir, { recursive: true, force: true }) });
-
-    // Always a fresh renderer, built into the temp dir (dist/renderer may be stale, or in use by another run).
-    const rendererDir = path.join(dir, 'renderer');
-    const buildStart = preciseNow();
-    await build({ configFile: path.join(REPO, 'src-renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-    const buildMs = preciseNow() - buildStart;
+    const { dir, rendererDir, buildMs } = await tempRendererBuild('sidecall-bench-screenpop-', cleanups);
 
     const server = await startAmiServer({ host: '127.0.0.1', port: 0 });
     cleanups.push({ what: 'AMI server', fn: () => server.close() });
@@ -457,18 +447,9 @@ async function run(ctx: BenchContext): Promise<void> {
       if (pending !== SLOW_CALLS) failures.push(`${SLOW_CALLS - pending} slow-CRM cards were not first painted as the number with the lookup pending`);
     }
 
-    if (pageErrors.length > 0) failures.push(`page errors: ${pageErrors.slice(0, 3).join('; ')}`);
-    const problems = logs.records.filter((r) => r.level === 'error' || r.level === 'warn');
-    if (problems.length > 0) ctx.log(`  core warnings/errors (${problems.length}): ${problems.slice(0, 3).map((r) => `${r.scope}: ${r.message}`).join('; ')}`);
-    ctx.log(`  done in ${fmt((preciseNow() - started) / 1000, 1)} s; load average ${loadAverage()} (other work on these CPUs stretches the tails)`);
+    reportRunEnd(ctx, { logs, pageErrors, failures, started });
   } finally {
-    for (const c of cleanups.reverse()) {
-      try {
-        await withTimeout(Promise.resolve(c.fn()), 10_000, `closing the ${c.what}`);
-      } catch (error) {
-        failures.push(`closing the ${c.what}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    await closeAll(cleanups, failures);
     clearTimeout(deadline);
   }
   if (failures.length > 0) throw new Error(`screenpop: ${failures.join('; ')}`);

@@ -1,7 +1,16 @@
 // Small helpers shared by the end-to-end latency benchmarks (screen-pop, dial):
-// nearest-rank percentiles, ms formatting, step timeouts, the machine's load.
+// nearest-rank percentiles, ms formatting, step timeouts, the machine's load,
+// the fresh renderer build, closing what a run opened, and the end-of-run report.
 // Not product code.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { build } from 'vite';
+import type { LogRecord } from '../../../src-main/core/log/logger';
+import { fmt, type BenchContext } from '../harness';
+import { preciseNow } from './crm-test-server';
+
+const REPO = path.resolve(import.meta.dirname, '../../..');
 
 /** Nearest-rank percentile of unsorted values (NaN when there are none). */
 export function percentile(values: readonly number[], p: number): number {
@@ -30,3 +39,38 @@ export function loadAverage(): string {
 }
 
 export const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));
+
+/** Something a benchmark opened and must close, named for the failure message. */
+export interface Cleanup {
+  readonly what: string;
+  readonly fn: () => Promise<void> | void;
+}
+
+/** Closes everything newest first, each within 10 s; a failure to close is recorded, never thrown past the others. */
+export async function closeAll(cleanups: Cleanup[], failures: string[]): Promise<void> {
+  for (const c of cleanups.reverse()) {
+    try {
+      await withTimeout(Promise.resolve(c.fn()), 10_000, `closing the ${c.what}`);
+    } catch (error) {
+      failures.push(`closing the ${c.what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** A temp folder (closed with the run) holding a fresh renderer build: dist/renderer may be stale, or in use by another run. */
+export async function tempRendererBuild(prefix: string, cleanups: Cleanup[]): Promise<{ readonly dir: string; readonly rendererDir: string; readonly buildMs: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push({ what: 'temp dir', fn: () => fs.rmSync(dir, { recursive: true, force: true }) });
+  const rendererDir = path.join(dir, 'renderer');
+  const buildStart = preciseNow();
+  await build({ configFile: path.join(REPO, 'src-renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  return { dir, rendererDir, buildMs: preciseNow() - buildStart };
+}
+
+/** The end of a run: page errors fail it, core warnings are shown, and the time taken and the machine's load are printed. */
+export function reportRunEnd(ctx: BenchContext, run: { readonly logs: { readonly records: readonly LogRecord[] }; readonly pageErrors: readonly string[]; readonly failures: string[]; readonly started: number }): void {
+  if (run.pageErrors.length > 0) run.failures.push(`page errors: ${run.pageErrors.slice(0, 3).join('; ')}`);
+  const problems = run.logs.records.filter((r) => r.level === 'error' || r.level === 'warn');
+  if (problems.length > 0) ctx.log(`  core warnings/errors (${problems.length}): ${problems.slice(0, 3).map((r) => `${r.scope}: ${r.message}`).join('; ')}`);
+  ctx.log(`  done in ${fmt((preciseNow() - run.started) / 1000, 1)} s; load average ${loadAverage()} (other work on these CPUs stretches the tails)`);
+}
