@@ -38,7 +38,7 @@ import { JsonlHistoryStore } from '../../src-main/adapters/history/jsonl-history
 import { startWebHost } from '../../src-main/hosts/web/web-host';
 import { launchChromium } from '../support/browser';
 import { MemorySecretStore } from '../support/memory-secret-store';
-import { closeAll, loadAverage, ms, percentile, reportRunEnd, sleep, tempRendererBuild, withTimeout, type Cleanup } from './support/bench-util';
+import { closeAll, loadAverage, ms, percentile, reportRunEnd, sleep, stageLine, stampDiffs, tempRendererBuild, withTimeout, type Cleanup } from './support/bench-util';
 import { preciseNow } from './support/crm-test-server';
 import { measureClockOffset } from './support/paint-probe';
 import { fmt } from './harness';
@@ -179,16 +179,7 @@ function sampleOf(armed: Armed, startAt: number): DialSample {
 }
 
 function line(label: string, values: readonly number[]): string {
-  return `    ${label.padEnd(62)} ${ms(percentile(values, 50)).padStart(7)} ${ms(percentile(values, 99)).padStart(7)} ${ms(Math.max(...values)).padStart(7)}`;
-}
-
-function diffs(samples: readonly DialSample[], pick: (s: DialSample) => readonly [number | undefined, number | undefined]): number[] {
-  const out: number[] = [];
-  for (const s of samples) {
-    const [a, b] = pick(s);
-    if (a !== undefined && b !== undefined) out.push(b - a);
-  }
-  return out;
+  return stageLine(label, values, 62);
 }
 
 function counts(values: readonly string[]): string {
@@ -416,8 +407,8 @@ async function run(ctx: BenchContext): Promise<void> {
         });
       ctx.log(line('click -> calls.dial frame sent (submit, React handler, bridge)', hop((x) => [x.s.startAt, x.sendAt])));
       ctx.log(line('-> web host dispatches calls.dial (WebSocket, JSON, frame check)', hop((x) => [x.sendAt, x.s.dispatchAt])));
-      ctx.log(line('-> AMI client writes Originate (router, validation, control)', diffs(samples, (s) => [s.dispatchAt, s.clientWriteAt])));
-      ctx.log(line('-> Originate at the server socket (loopback TCP, event loop)', diffs(samples, (s) => [s.clientWriteAt, s.serverAt])));
+      ctx.log(line('-> AMI client writes Originate (router, validation, control)', stampDiffs(samples, (s) => [s.dispatchAt, s.clientWriteAt])));
+      ctx.log(line('-> Originate at the server socket (loopback TCP, event loop)', stampDiffs(samples, (s) => [s.clientWriteAt, s.serverAt])));
       ctx.log(line('= click -> Originate (total)', totals));
       // Causality check of the shared time base: a frame cannot reach Node before the page sent it.
       const firstHop = Math.min(...hop((x) => [x.sendAt, x.s.dispatchAt]));
@@ -444,8 +435,8 @@ async function run(ctx: BenchContext): Promise<void> {
       );
       summary(ctx, 'link -> Originate', ['dial.link.p50', 'dial.link.p99'], totals);
       ctx.log(`    ${'stage (ms)'.padEnd(62)} ${'median'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}`);
-      ctx.log(line('openLink -> AMI client writes Originate (parse, validation, control)', diffs(samples, (s) => [s.startAt, s.clientWriteAt])));
-      ctx.log(line('-> Originate at the server socket (loopback TCP, event loop)', diffs(samples, (s) => [s.clientWriteAt, s.serverAt])));
+      ctx.log(line('openLink -> AMI client writes Originate (parse, validation, control)', stampDiffs(samples, (s) => [s.startAt, s.clientWriteAt])));
+      ctx.log(line('-> Originate at the server socket (loopback TCP, event loop)', stampDiffs(samples, (s) => [s.clientWriteAt, s.serverAt])));
       ctx.log(line('= link -> Originate (total)', totals));
       checkOriginates(samples, from);
       if (wantPad) {

@@ -37,7 +37,7 @@ import { MemorySecretStore } from '../support/memory-secret-store';
 import { createBenchCrmConnector } from './support/bench-crm-connector';
 import { benchContactFor, preciseNow, startCrmTestServer, type CrmRequestTiming, type CrmTestServer } from './support/crm-test-server';
 import { measureClockOffset, PagePaints, type CardPaint, type CardRecord } from './support/paint-probe';
-import { closeAll, loadAverage, ms, percentile, reportRunEnd, sleep, tempRendererBuild, withTimeout, type Cleanup } from './support/bench-util';
+import { closeAll, loadAverage, ms, percentile, reportRunEnd, sleep, stageLine, stampDiffs, tempRendererBuild, withTimeout, type Cleanup } from './support/bench-util';
 import { fmt } from './harness';
 import type { BenchContext, Benchmark } from './harness';
 
@@ -195,37 +195,28 @@ async function oneCall(rig: Rig, n: number, waitName: boolean): Promise<CallSamp
 }
 
 function line(label: string, values: readonly number[]): string {
-  return `    ${label.padEnd(60)} ${ms(percentile(values, 50)).padStart(7)} ${ms(percentile(values, 99)).padStart(7)} ${ms(Math.max(...values)).padStart(7)}`;
-}
-
-function diffs(samples: readonly CallSample[], pick: (s: CallSample) => readonly [number | undefined, number | undefined]): number[] {
-  const out: number[] = [];
-  for (const s of samples) {
-    const [a, b] = pick(s);
-    if (a !== undefined && b !== undefined) out.push(b - a);
-  }
-  return out;
+  return stageLine(label, values, 60);
 }
 
 /** Where the time went, stage by stage (median, p99, max over the calls). */
 function stageTable(ctx: BenchContext, samples: readonly CallSample[], withName: boolean): void {
   ctx.log(`    ${'stage (ms)'.padEnd(60)} ${'median'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}`);
-  ctx.log(line('server write -> client socket data (loopback TCP)', diffs(samples, (s) => [s.writtenAt, s.receivedAt])));
-  ctx.log(line('-> first event of the call decoded+filtered', diffs(samples, (s) => [s.receivedAt, s.amiEventAt])));
-  ctx.log(line('-> tracker; screen pop calls CRM findContact', diffs(samples, (s) => [s.amiEventAt, s.lookupAt])));
-  ctx.log(line('-> core publishes calls.changed (lookup start + view)', diffs(samples, (s) => [s.lookupAt, s.publishedAt])));
-  ctx.log(line('-> WebSocket frame in the page', diffs(samples, (s) => [s.publishedAt, s.wsRingAt])));
-  ctx.log(line('-> card in the DOM (bridge + React commit)', diffs(samples, (s) => [s.wsRingAt, s.numberPaint.at])));
-  ctx.log(line('-> card painted (frame + paint)', diffs(samples, (s) => [s.numberPaint.at, s.numberPaint.paintedAt])));
-  ctx.log(line('= number painted (total)', diffs(samples, (s) => [s.writtenAt, s.numberPaint.paintedAt])));
+  ctx.log(line('server write -> client socket data (loopback TCP)', stampDiffs(samples, (s) => [s.writtenAt, s.receivedAt])));
+  ctx.log(line('-> first event of the call decoded+filtered', stampDiffs(samples, (s) => [s.receivedAt, s.amiEventAt])));
+  ctx.log(line('-> tracker; screen pop calls CRM findContact', stampDiffs(samples, (s) => [s.amiEventAt, s.lookupAt])));
+  ctx.log(line('-> core publishes calls.changed (lookup start + view)', stampDiffs(samples, (s) => [s.lookupAt, s.publishedAt])));
+  ctx.log(line('-> WebSocket frame in the page', stampDiffs(samples, (s) => [s.publishedAt, s.wsRingAt])));
+  ctx.log(line('-> card in the DOM (bridge + React commit)', stampDiffs(samples, (s) => [s.wsRingAt, s.numberPaint.at])));
+  ctx.log(line('-> card painted (frame + paint)', stampDiffs(samples, (s) => [s.numberPaint.at, s.numberPaint.paintedAt])));
+  ctx.log(line('= number painted (total)', stampDiffs(samples, (s) => [s.writtenAt, s.numberPaint.paintedAt])));
   if (!withName) return;
-  ctx.log(line('CRM findContact called -> request at the CRM (axios, HTTP)', diffs(samples, (s) => [s.lookupAt, s.crm?.receivedAt])));
-  ctx.log(line('-> CRM answer written (its think time)', diffs(samples, (s) => [s.crm?.receivedAt, s.crm?.answeredAt])));
-  ctx.log(line('-> core publishes calls.changed with the contact', diffs(samples, (s) => [s.crm?.answeredAt, s.foundPublishedAt])));
-  ctx.log(line('-> WebSocket frame in the page', diffs(samples, (s) => [s.foundPublishedAt, s.wsFoundAt])));
-  ctx.log(line('-> name in the DOM (bridge + React commit)', diffs(samples, (s) => [s.wsFoundAt, s.namePaint?.at])));
-  ctx.log(line('-> name painted (frame + paint)', diffs(samples, (s) => [s.namePaint?.at, s.namePaint?.paintedAt])));
-  ctx.log(line('= name painted (total)', diffs(samples, (s) => [s.writtenAt, s.namePaint?.paintedAt])));
+  ctx.log(line('CRM findContact called -> request at the CRM (axios, HTTP)', stampDiffs(samples, (s) => [s.lookupAt, s.crm?.receivedAt])));
+  ctx.log(line('-> CRM answer written (its think time)', stampDiffs(samples, (s) => [s.crm?.receivedAt, s.crm?.answeredAt])));
+  ctx.log(line('-> core publishes calls.changed with the contact', stampDiffs(samples, (s) => [s.crm?.answeredAt, s.foundPublishedAt])));
+  ctx.log(line('-> WebSocket frame in the page', stampDiffs(samples, (s) => [s.foundPublishedAt, s.wsFoundAt])));
+  ctx.log(line('-> name in the DOM (bridge + React commit)', stampDiffs(samples, (s) => [s.wsFoundAt, s.namePaint?.at])));
+  ctx.log(line('-> name painted (frame + paint)', stampDiffs(samples, (s) => [s.namePaint?.at, s.namePaint?.paintedAt])));
+  ctx.log(line('= name painted (total)', stampDiffs(samples, (s) => [s.writtenAt, s.namePaint?.paintedAt])));
 }
 
 async function run(ctx: BenchContext): Promise<void> {
@@ -413,7 +404,7 @@ async function run(ctx: BenchContext): Promise<void> {
       ctx.log(`  number alone painted:  median ${ms(percentile(number, 50))} ms, p99 ${ms(np99)} ms, max ${ms(Math.max(...number))} ms   (target < ${TARGET_NUMBER_MS} ms: ${np99 < TARGET_NUMBER_MS ? 'met' : 'NOT met'})`);
       stageTable(ctx, samples, true);
       // Causality check of the shared time base: a frame cannot reach the page before the core published it.
-      const firstHop = Math.min(...diffs(samples, (s) => [s.publishedAt, s.wsRingAt]), ...diffs(samples, (s) => [s.foundPublishedAt, s.wsFoundAt]));
+      const firstHop = Math.min(...stampDiffs(samples, (s) => [s.publishedAt, s.wsRingAt]), ...stampDiffs(samples, (s) => [s.foundPublishedAt, s.wsFoundAt]));
       ctx.log(`    (percentiles: nearest rank; clock check: the shortest core publish -> page frame hop is ${ms(firstHop)} ms, >= 0 as it must be)`);
       if (firstHop < 0) failures.push(`a frame reached the page ${ms(-firstHop)} ms before the core published it: the Node and page clocks disagree`);
       ctx.report('screenpop.p50', percentile(name, 50), 'ms');

@@ -74,3 +74,18 @@ export function reportRunEnd(ctx: BenchContext, run: { readonly logs: { readonly
   if (problems.length > 0) ctx.log(`  core warnings/errors (${problems.length}): ${problems.slice(0, 3).map((r) => `${r.scope}: ${r.message}`).join('; ')}`);
   ctx.log(`  done in ${fmt((preciseNow() - run.started) / 1000, 1)} s; load average ${loadAverage()} (other work on these CPUs stretches the tails)`);
 }
+
+/** One stage row: label, then median, p99 and max in ms. */
+export function stageLine(label: string, values: readonly number[], labelWidth: number): string {
+  return `    ${label.padEnd(labelWidth)} ${ms(percentile(values, 50)).padStart(7)} ${ms(percentile(values, 99)).padStart(7)} ${ms(Math.max(...values)).padStart(7)}`;
+}
+
+/** The time between two stamps of each sample, skipping samples that miss either stamp. */
+export function stampDiffs<S>(samples: readonly S[], pick: (s: S) => readonly [number | undefined, number | undefined]): number[] {
+  const out: number[] = [];
+  for (const s of samples) {
+    const [a, b] = pick(s);
+    if (a !== undefined && b !== undefined) out.push(b - a);
+  }
+  return out;
+}
