@@ -186,6 +186,7 @@ export const en = {
         matchesEmpty: 'The pattern matches an empty number; make it stricter.',
       },
       host: 'Enter a host name or IP address, e.g. pbx.example.com or 10.0.0.5.',
+      crmUrl: 'Enter an https:// address, e.g. https://example.amocrm.ru (http:// only for 127.0.0.1).',
       hostTooLong: 'The host name is too long.',
       port: 'Enter a port from 1 to 65535.',
       extension: 'Enter your extension: 2 to 10 digits.',

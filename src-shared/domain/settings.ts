@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { RewriteRuleSchema, validateRewriteRules } from '../phone/rewrite-rules';
 import { DialSettingsSchema, RecordingSettingsSchema, TransferSettingsSchema } from './control-settings';
+import { CrmSettingsSchema, ReportingSettingsSchema } from './crm-settings';
 
 const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
 
@@ -129,6 +130,8 @@ export const SettingsSchema = z.object({
   dial: DialSchema.default(() => DialSchema.parse({})),
   transfer: TransferSettingsSchema.default(() => TransferSettingsSchema.parse({})),
   recording: RecordingSettingsSchema.default(() => RecordingSettingsSchema.parse({})),
+  crm: CrmSettingsSchema.default(() => CrmSettingsSchema.parse({})),
+  reporting: ReportingSettingsSchema.default(() => ReportingSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
