@@ -56,10 +56,111 @@ export const Bitrix24SettingsSchema = z.object({
 });
 export type Bitrix24Settings = z.infer<typeof Bitrix24SettingsSchema>;
 
+/** An IANA time zone name (Europe/Moscow); empty: this computer's time zone. */
+const TimeZoneSchema = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => v === '' || /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(v), { message: 'Time zone must be an IANA name such as Europe/Moscow, or empty' });
+
+export const RetailCrmSettingsSchema = z.object({
+  /** https://example.retailcrm.ru (API key in the keychain: CRM_SECRET_ACCOUNTS.credential('retailcrm')). */
+  accountUrl: CrmUrlSchema.default(''),
+  /** Store (site) code for multi-store accounts; empty: retailCRM picks. */
+  site: z.string().trim().max(100).default(''),
+  /** Our outside line as retailCRM knows it (externalPhone); empty: none. */
+  externalPhone: z.string().trim().max(50).default(''),
+  /** Send ringing/hangup events so retailCRM's own pop-ups and manager routing work. */
+  callEvents: z.boolean().default(true),
+  /** calls/upload takes "Y-m-d H:i:s" without a zone: the account's time zone. */
+  timeZone: TimeZoneSchema.default(''),
+});
+export type RetailCrmSettings = z.infer<typeof RetailCrmSettingsSchema>;
+
+export const OdooSettingsSchema = z.object({
+  /** https://example.odoo.com (API key in the keychain: CRM_SECRET_ACCOUNTS.credential('odoo')). */
+  url: CrmUrlSchema.default(''),
+  /** Database name (/jsonrpc; X-Odoo-Database on /json/2); empty: the server's only database. */
+  database: z.string().trim().max(100).default(''),
+  /** The user's login (e-mail) the API key belongs to; /jsonrpc needs it, /json/2 does not. */
+  login: z.string().trim().max(200).default(''),
+  /** `auto`: /json/2 from Odoo 19 on, /jsonrpc before (by common.version). */
+  api: z.enum(['auto', 'jsonrpc', 'json2']).default('auto'),
+  /** `note`: message_post on the partner; `phonecall`: OCA crm.phonecall where installed (else a note). */
+  callLog: z.enum(['note', 'phonecall']).default('note'),
+});
+export type OdooSettings = z.infer<typeof OdooSettingsSchema>;
+
+/** A template URL with {placeholders}: starts with {base}, https, or http on loopback. */
+const TemplateUrlSchema = z
+  .string()
+  .trim()
+  .max(1000)
+  .refine((v) => v === '' || /^\{base\}/.test(v) || /^https:\/\/[^\s]+$/.test(v) || /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/][^\s]*$/.test(v), {
+    message: 'settings.error.crmUrl',
+  });
+
+/** A JSON path in the small subset the generic connector reads: dotted keys and [index]; empty: not mapped. */
+export const JsonPathSchema = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((v) => v === '' || /^(?:[A-Za-z_$][\w$-]*|\[[0-9]+\])(?:\.[A-Za-z_$][\w$-]*|\[[0-9]+\])*$/.test(v), {
+    message: 'A JSON path is dotted keys and [index], e.g. data[0].owner.name',
+  });
+
+export const GenericCrmSettingsSchema = z.object({
+  /** The CRM's API root, e.g. https://crm.example.com/api; {base} in the templates. */
+  baseUrl: CrmUrlSchema.default(''),
+  /** Shown to the user in messages and the "Open in CRM" button. */
+  name: z.string().trim().max(50).default('CRM'),
+  /** GET, with {e164} {digits} {raw} (URL-encoded). */
+  lookupUrl: TemplateUrlSchema.default('{base}/contacts?phone={e164}'),
+  /** Where in the lookup response the contact is (e.g. `data[0]`); empty: the response itself (an array: its first item). */
+  contactPath: JsonPathSchema.default(''),
+  mapping: z
+    .object({
+      id: JsonPathSchema.default('id'),
+      name: JsonPathSchema.default('name'),
+      company: JsonPathSchema.default('company'),
+      responsible: JsonPathSchema.default('responsible'),
+      link: JsonPathSchema.default('url'),
+    })
+    .default(() => ({ id: 'id', name: 'name', company: 'company', responsible: 'responsible', link: 'url' })),
+  /** "Open in CRM" when the response has no link: {base} {id}; empty: no link. */
+  contactUrlTemplate: TemplateUrlSchema.default(''),
+  /** POST target of call logs; empty: calls are not reported. */
+  logUrl: TemplateUrlSchema.default('{base}/calls'),
+  /** Body template with placeholders (values JSON-escaped); empty: the documented body (docs/crm-generic.md). */
+  logBodyTemplate: z.string().max(5000).default(''),
+  /** The secret is in the keychain: token / API key / password (credential), or OAuth tokens. */
+  auth: z.enum(['bearer', 'apiKey', 'basic', 'oauthClientCredentials', 'oauthAuthorizationCode']).default('bearer'),
+  apiKeyHeader: z
+    .string()
+    .trim()
+    .max(100)
+    .refine((v) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v), { message: 'A header name is letters, digits and -' })
+    .default('X-API-Key'),
+  basicUsername: z.string().trim().max(200).default(''),
+  oauth: z
+    .object({
+      tokenUrl: CrmUrlSchema.default(''),
+      authorizeUrl: CrmUrlSchema.default(''),
+      clientId: z.string().trim().max(200).default(''),
+      scope: z.string().trim().max(500).default(''),
+      redirectPort: RedirectPortSchema.default(0),
+    })
+    .default(() => ({ tokenUrl: '', authorizeUrl: '', clientId: '', scope: '', redirectPort: 0 })),
+});
+export type GenericCrmSettings = z.infer<typeof GenericCrmSettingsSchema>;
+
 export const CrmSettingsSchema = z.object({
   kind: CrmKindSchema.default('none'),
   amocrm: AmoCrmSettingsSchema.default(() => AmoCrmSettingsSchema.parse({})),
   bitrix24: Bitrix24SettingsSchema.default(() => Bitrix24SettingsSchema.parse({})),
+  retailcrm: RetailCrmSettingsSchema.default(() => RetailCrmSettingsSchema.parse({})),
+  odoo: OdooSettingsSchema.default(() => OdooSettingsSchema.parse({})),
+  generic: GenericCrmSettingsSchema.default(() => GenericCrmSettingsSchema.parse({})),
   /** Operator extension -> CRM user id, for responsible/created_by (filled from the CRM's user list or by IT). */
   userMap: z.record(z.string().regex(/^[0-9]{2,10}$/), z.string().max(100)).default({}),
 });
