@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { RewriteRuleSchema, validateRewriteRules } from '../phone/rewrite-rules';
 import { DialSettingsSchema, RecordingSettingsSchema, TransferSettingsSchema } from './control-settings';
 import { CrmSettingsSchema, ReportingSettingsSchema } from './crm-settings';
+import { SoftphoneSettingsSchema } from './softphone-settings';
 import { UpdateSettingsSchema } from './update-settings';
 
 const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
@@ -133,6 +134,7 @@ export const SettingsSchema = z.object({
   recording: RecordingSettingsSchema.default(() => RecordingSettingsSchema.parse({})),
   crm: CrmSettingsSchema.default(() => CrmSettingsSchema.parse({})),
   reporting: ReportingSettingsSchema.default(() => ReportingSettingsSchema.parse({})),
+  softphone: SoftphoneSettingsSchema.default(() => SoftphoneSettingsSchema.parse({})),
   updates: UpdateSettingsSchema.default(() => UpdateSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
