@@ -13,6 +13,7 @@ export const ErrorCodeSchema = z.enum([
   'secrets.unavailable',
   'secrets.failed',
   'crm.unsupported',
+  'crm.failed',
   'demo.unavailable',
   'control.unavailable',
   'control.failed',

@@ -4,7 +4,12 @@
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
 import type { AppInfo, EventChannel, EventOf, Reply, SettingsView } from '../../src-shared/ipc/contract';
 import type { Settings } from '../../src-shared/domain/settings';
-import type { Clock, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
+import type { Clock, ExternalBrowser, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
+import type { HistoryItem } from '../../src-shared/domain/calls-view';
+import type { OutboxStatusView } from '../../src-shared/domain/crm-status';
+import { CRM_SECRET_ACCOUNTS } from '../../src-shared/domain/crm-settings';
+import { createCrmService, type CrmBackend, type CrmService } from './crm/crm-service';
+import { createReportingService, type OutboxPort } from './reporting/reporting-service';
 import type { ConnectionSource } from './connection/connection-source';
 import type { AmiEventSource } from './ami/event-source';
 import { createCallsService, type CallsService } from './screen-pop/calls-service';
@@ -31,8 +36,14 @@ export interface CoreDeps {
   readonly history: HistoryStore;
   /** The embedded demo PBX and CRM, used while no PBX host is set. */
   readonly demo?: DemoMode;
-  /** The operator's CRM outside demo mode (connectors arrive with the CRM work); undefined: cards show the PBX's data only. */
+  /** Overrides the CRM of Settings -> CRM (benches hand in a connector to a test server). */
   readonly crm?: () => CrmConnector | undefined;
+  /** The CRMs this build supports (src-main/core/crm/backends.ts); none: Settings -> CRM offers nothing. */
+  readonly crmBackends?: readonly CrmBackend[];
+  /** The system browser for OAuth sign-in. */
+  readonly browser?: ExternalBrowser;
+  /** The durable outbox of call reports (hosts: a file journal in the data folder); undefined: calls are not reported. */
+  readonly outbox?: (connector: () => CrmConnector | undefined) => OutboxPort;
 }
 
 export type CoreEventListener = <C extends EventChannel>(channel: C, payload: EventOf<C>) => void;
@@ -60,6 +71,33 @@ export function createCore(deps: CoreDeps): SidecallCore {
     }
   };
 
+  const crmService: CrmService = createCrmService({
+    settings: () => deps.settings.load().settings,
+    secrets: deps.secrets,
+    clock: deps.clock,
+    log: deps.log('crm'),
+    browser: deps.browser ?? { open: () => Promise.reject(new Error('This host cannot open a browser: copy the sign-in address instead.')) },
+    backends: deps.crmBackends ?? [],
+    onStatus: (st) => {
+      emit('crm.status', st);
+      if (st.state === 'connected') outbox?.resume();
+    },
+  });
+  /** The connector reports go to: the demo CRM in demo mode, else the operator's CRM (also while it needs sign-in: the outbox waits). */
+  const reportConnector = (): CrmConnector | undefined => (demoActive ? deps.demo?.crm : (deps.crm?.() ?? crmService.connector()));
+  const outbox: OutboxPort | undefined = deps.outbox?.(reportConnector);
+  const offOutbox = outbox?.onChange((st) => emit('outbox.changed', st));
+  const reporting = outbox
+    ? createReportingService({
+        outbox,
+        settings: () => deps.settings.load().settings,
+        secrets: deps.secrets,
+        clock: deps.clock,
+        log: deps.log('reporting'),
+        active: () => reportConnector()?.logCall !== undefined,
+      })
+    : undefined;
+
   const connection = deps.connection();
   const offStatus = connection.onStatus((s: ConnectionStatus) => emit('connection.status', s));
   let demoActive = false;
@@ -68,7 +106,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
   /** The lookup service of the CRM in use, rebuilt when the connector changes. */
   function currentCrm(): { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined {
     if (demoActive) return demoLookup;
-    const connector = deps.crm?.();
+    const connector = deps.crm?.() ?? crmService.connectedConnector();
     if (!connector) return undefined;
     if (crmLookup?.connector !== connector) crmLookup = { connector, lookup: createContactLookup({ connector, clock: deps.clock }) };
     return crmLookup;
@@ -86,6 +124,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
         demo: () => demoActive,
         publish: (v) => emit('calls.changed', v),
         historyChanged: (callId) => emit('history.changed', { callId }),
+        ended: (call, contact) => reporting?.callEnded(call, contact),
       })
     : undefined;
 
@@ -149,12 +188,19 @@ export function createCore(deps: CoreDeps): SidecallCore {
   async function view(): Promise<SettingsView> {
     const loaded = deps.settings.load();
     const keychain = deps.secrets.status();
-    const amiSecretSet = keychain.available ? (await deps.secrets.get(AMI_SECRET_ACCOUNT)) !== null : false;
+    const has = async (account: string): Promise<boolean> => (keychain.available ? (await deps.secrets.get(account)) !== null : false);
+    const kind = loaded.settings.crm.kind;
+    const [amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet] = await Promise.all([
+      has(AMI_SECRET_ACCOUNT),
+      kind === 'none' ? false : has(CRM_SECRET_ACCOUNTS.clientSecret(kind)),
+      kind === 'none' ? false : has(CRM_SECRET_ACCOUNTS.credential(kind)),
+      has(CRM_SECRET_ACCOUNTS.recordingLinkSecret),
+    ]);
     return {
       settings: loaded.settings,
       locked: [...loaded.lockedPaths],
       problems: loaded.problems.map((p) => ({ ...p })),
-      secrets: { amiSecretSet },
+      secrets: { amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet },
       keychain: { ...keychain },
     };
   }
@@ -180,30 +226,66 @@ export function createCore(deps: CoreDeps): SidecallCore {
 
   const noCalls = { live: [], missed: 0, demo: false } as const;
 
+  /** CRM requests fail with the CRM's or the service's own words. */
+  async function crmRequest<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('crm.failed', error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+
+  function requireOutbox(): OutboxPort {
+    if (!outbox) throw new AppError('crm.unsupported', 'Call reporting is not available in this host.');
+    return outbox;
+  }
+
+  function outboxStatus(): OutboxStatusView {
+    return outbox?.status() ?? { sending: false, waiting: 0, failed: [] };
+  }
+
+  function withReportMark(item: HistoryItem): HistoryItem {
+    const mark = outbox?.mark(item.call.id);
+    return mark ? { ...item, report: mark } : item;
+  }
+
   const router = createRouter(
     {
       'app.info': () => ({ ...deps.info, settingsLocation: deps.settings.location }),
       'settings.get': () => view(),
-      'settings.update': async ({ patch, amiSecret }) => {
-        // The secret goes first: if the keychain refuses it, no setting changes either.
-        if (typeof amiSecret === 'string') {
-          if (!deps.secrets.status().available) {
-            throw new AppError('secrets.unavailable', deps.secrets.status().reason ?? 'The OS keychain is unavailable.');
-          }
-          await deps.secrets.set(AMI_SECRET_ACCOUNT, amiSecret);
-        } else if (amiSecret === null) {
-          await deps.secrets.delete(AMI_SECRET_ACCOUNT);
+      'settings.update': async ({ patch, amiSecret, crmSecrets }) => {
+        // Secrets go first: if the keychain refuses one, no setting changes either.
+        const kind = patch.crm?.kind ?? settingsNow().crm.kind;
+        const writes: [account: string, value: string | null | undefined][] = [
+          [AMI_SECRET_ACCOUNT, amiSecret],
+          ...(kind === 'none'
+            ? []
+            : ([
+                [CRM_SECRET_ACCOUNTS.clientSecret(kind), crmSecrets?.clientSecret],
+                [CRM_SECRET_ACCOUNTS.credential(kind), crmSecrets?.credential],
+              ] as [string, string | null | undefined][])),
+          [CRM_SECRET_ACCOUNTS.recordingLinkSecret, crmSecrets?.recordingLinkSecret],
+        ];
+        const changed = writes.filter(([, v]) => v !== undefined);
+        if (changed.some(([, v]) => typeof v === 'string') && !deps.secrets.status().available) {
+          throw new AppError('secrets.unavailable', deps.secrets.status().reason ?? 'The OS keychain is unavailable.');
+        }
+        for (const [account, value] of changed) {
+          if (typeof value === 'string') await deps.secrets.set(account, value);
+          else await deps.secrets.delete(account);
         }
         deps.settings.update(patch);
-        log.info('settings saved', { fields: patchPaths(patch), keychainEntry: amiSecret === undefined ? 'unchanged' : amiSecret === null ? 'removed' : 'replaced' });
+        log.info('settings saved', { fields: patchPaths(patch), keychainEntries: changed.map(([account, v]) => `${account}: ${v === null ? 'removed' : 'replaced'}`) });
         const next = await view();
         emit('settings.changed', next);
         await reconfigure();
+        await crmService.reconfigure(changed.some(([account]) => account.startsWith('crm/')));
         return next;
       },
       'connection.get': () => connection.status(),
       'calls.get': () => calls?.view() ?? noCalls,
-      'history.list': (filter) => ({ items: calls?.history(filter) ?? [] }),
+      'history.list': (filter) => ({ items: (calls?.history(filter) ?? []).map(withReportMark) }),
       'history.markSeen': () => ({ missed: calls?.markSeen() ?? 0 }),
       'contacts.create': ({ callId }) => {
         if (!calls) throw new AppError('crm.unsupported', 'No CRM is connected: connect one in Settings -> CRM.');
@@ -241,6 +323,21 @@ export function createCore(deps: CoreDeps): SidecallCore {
         await links.answer(id, accept);
         return {};
       },
+      'crm.status': () => crmService.status(),
+      'crm.connect': () => crmRequest(() => crmService.connect()),
+      'crm.submitCode': ({ code }) => crmRequest(() => crmService.submitCode(code)),
+      'crm.cancelConnect': () => crmService.cancelConnect(),
+      'crm.disconnect': () => crmRequest(() => crmService.disconnect()),
+      'crm.users': () => crmRequest(async () => ({ users: (await crmService.users()).map((u) => ({ id: u.id, name: u.name, ...(u.email ? { email: u.email } : {}), ...(u.extension ? { extension: u.extension } : {}) })) })),
+      'outbox.status': () => outboxStatus(),
+      'outbox.retry': ({ id }) => {
+        requireOutbox().retry(id);
+        return outboxStatus();
+      },
+      'outbox.discard': async ({ id }) => {
+        await requireOutbox().discard(id);
+        return outboxStatus();
+      },
       'diagnostics.ping': ({ nonce }) => ({ nonce, receivedAt: deps.clock.now() }),
     },
     deps.log('ipc'),
@@ -253,6 +350,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
       return () => listeners.delete(listener);
     },
     async start() {
+      await outbox?.start();
+      await crmService.reconfigure();
       log.info('starting', { version: deps.info.version, host: deps.info.host, settings: deps.settings.location, keychain: deps.secrets.status().backend });
       const loaded = deps.settings.load();
       for (const p of loaded.problems) log.warn('settings problem', { path: p.path, problem: p.message, source: p.source });
@@ -263,6 +362,10 @@ export function createCore(deps: CoreDeps): SidecallCore {
     async dispose() {
       offStatus();
       offOutcome?.();
+      offOutbox?.();
+      reporting?.dispose();
+      crmService.dispose();
+      await outbox?.dispose();
       control?.dispose();
       links.dispose();
       calls?.dispose();

@@ -2,6 +2,7 @@
 // (the number at once, the CRM contact when the lookup answers), the missed
 // badge, and whether the embedded demo PBX is what Sidecall is connected to.
 import { z } from 'zod';
+import { ReportMarkSchema } from './crm-status';
 import { CallSchema } from './call';
 import { ContactLookupSchema, ContactSchema } from './contact';
 
@@ -41,6 +42,8 @@ export const HistoryItemSchema = z
     call: CallSchema,
     number: DisplayNumberSchema.optional(),
     contact: ContactSchema.optional(),
+    /** Whether the call reached the CRM (absent: not reported). */
+    report: ReportMarkSchema.optional(),
   })
   .readonly();
 export type HistoryItem = z.infer<typeof HistoryItemSchema>;

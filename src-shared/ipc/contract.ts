@@ -11,6 +11,8 @@ import { LanguageSchema, SettingsPatchSchema, SettingsSchema } from '../domain/s
 import { CallsViewSchema, DisplayNumberSchema, HistoryItemSchema } from '../domain/calls-view';
 import { ContactSchema } from '../domain/contact';
 import { HistoryFilterSchema } from '../domain/history';
+import { SoftphoneProbeSchema, SoftphoneStatusSchema } from '../softphone/status';
+import { CrmStatusSchema, OutboxStatusSchema } from '../domain/crm-status';
 
 const Empty = z.object({}).strict();
 const CallIdSchema = z.string().min(1).max(200);
@@ -33,16 +35,38 @@ export const SettingsViewSchema = z.object({
   /** Problems found in the settings files on load (field path + message). */
   problems: z.array(z.object({ path: z.string(), message: z.string(), source: z.string() })),
   /** Whether a secret is stored, never the secret itself. */
-  secrets: z.object({ amiSecretSet: z.boolean() }),
+  secrets: z.object({
+    amiSecretSet: z.boolean(),
+    /** The softphone's SIP password (keychain account softphone/password). */
+    sipPasswordSet: z.boolean().optional(),
+    /** Of the CRM chosen in `crm.kind`: OAuth client secret, and the token/API key/webhook URL credential. */
+    crmClientSecretSet: z.boolean().optional(),
+    crmCredentialSet: z.boolean().optional(),
+    recordingLinkSecretSet: z.boolean().optional(),
+  }),
   keychain: z.object({ available: z.boolean(), backend: z.string(), reason: z.string().optional() }),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+const SecretFieldSchema = z.string().max(256).refine((s) => !/[\r\n\0]/.test(s), { message: 'settings.error.secretChars' }).nullable().optional();
 
 export const SettingsUpdateSchema = z
   .object({
     patch: SettingsPatchSchema,
     /** Write-only: a new AMI secret to store in the keychain; `null` deletes it. */
-    amiSecret: z.string().max(256).refine((s) => !/[\r\n\0]/.test(s), { message: 'settings.error.secretChars' }).nullable().optional(),
+    amiSecret: SecretFieldSchema,
+    /** Write-only: the softphone's SIP password for the keychain (softphone/password); `null` deletes it. */
+    sipPassword: z.string().max(256).refine((s) => !/[\r\n\0]/.test(s), { message: 'settings.error.secretChars' }).nullable().optional(),
+    /** Write-only CRM secrets of the CRM chosen in `crm.kind` (after the patch); `null` deletes. */
+    crmSecrets: z
+      .object({
+        clientSecret: SecretFieldSchema,
+        /** amoCRM long-lived token, Bitrix24 webhook URL, retailCRM/Odoo/generic API key or password. */
+        credential: z.string().max(2000).refine((s) => !/[\r\n\0]/.test(s), { message: 'settings.error.secretChars' }).nullable().optional(),
+        recordingLinkSecret: SecretFieldSchema,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -94,6 +118,31 @@ export const requestChannels = {
   'links.open': { request: z.object({ uri: z.string().max(4096) }).strict(), response: z.object({ status: z.enum(['pending', 'dialled']) }) },
   /** A tel:/callto:/sip: link waiting for the operator's "Call" (see `links.pending`). */
   'links.answer': { request: z.object({ id: z.string().max(64), accept: z.boolean() }).strict(), response: z.object({}) },
+  /** The CRM connection as the UI shows it ("connected as ...", "sign in again"). */
+  'crm.status': { request: Empty, response: CrmStatusSchema },
+  /** Starts sign-in: OAuth opens the system browser (or waits for a pasted code); a stored credential is checked against the CRM. */
+  'crm.connect': { request: Empty, response: CrmStatusSchema },
+  /** The code (or the whole redirect address) the CRM showed, for CRMs that do not redirect back. */
+  'crm.submitCode': { request: z.object({ code: z.string().trim().min(1).max(4096) }).strict(), response: CrmStatusSchema },
+  'crm.cancelConnect': { request: Empty, response: CrmStatusSchema },
+  /** Forgets the tokens (keychain) of the CRM; queued reports wait for the next sign-in. */
+  'crm.disconnect': { request: Empty, response: CrmStatusSchema },
+  /** CRM users, for mapping extensions to users in Settings -> CRM. */
+  'crm.users': {
+    request: Empty,
+    response: z.object({ users: z.array(z.object({ id: z.string(), name: z.string(), email: z.string().optional(), extension: z.string().optional() })) }),
+  },
+  'outbox.status': { request: Empty, response: OutboxStatusSchema },
+  /** Sends a failed report again (no id: every failed one), and wakes waiting ones now. */
+  'outbox.retry': { request: z.object({ id: CallIdSchema.optional() }).strict(), response: OutboxStatusSchema },
+  /** Drops a waiting or failed report for good (the UI asks for confirmation first). */
+  'outbox.discard': { request: z.object({ id: CallIdSchema }).strict(), response: OutboxStatusSchema },
+  /** The softphone (renderer) asks for its SIP password from the keychain when it registers. */
+  'softphone.credentials': { request: Empty, response: z.object({ password: z.string().nullable(), keychain: z.boolean() }) },
+  /** The softphone reports its registration and calls; main keeps the latest and re-emits it as `softphone.status` (tray). */
+  'softphone.state': { request: SoftphoneStatusSchema, response: z.object({}) },
+  /** Main opens a TCP/TLS connection to the configured WebSocket URL to say why the browser's WebSocket failed. */
+  'softphone.probe': { request: Empty, response: SoftphoneProbeSchema },
   'diagnostics.ping': {
     request: z.object({ nonce: z.string().min(1).max(64) }).strict(),
     response: z.object({ nonce: z.string(), receivedAt: z.number() }),
@@ -110,6 +159,12 @@ export const eventChannels = {
   'links.pending': z.object({ id: z.string(), number: DisplayNumberSchema, contactName: z.string().optional(), scheme: z.string() }),
   /** History gained or changed an entry: refetch with the current filter. */
   'history.changed': z.object({ callId: z.string() }),
+  'crm.status': CrmStatusSchema,
+  'outbox.changed': OutboxStatusSchema,
+  /** The softphone's latest state, as the renderer reported it. */
+  'softphone.status': SoftphoneStatusSchema,
+  /** Click-to-call while the softphone is the device: the renderer places the call (`exten` as the dialplan expects it). */
+  'softphone.dial': z.object({ exten: z.string(), number: DisplayNumberSchema, source: z.string() }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
   'ui.navigate': z.object({ page: z.enum(['home', 'settings']) }),
 } as const;

@@ -31,6 +31,8 @@ export interface CallsServiceDeps {
   readonly demo: () => boolean;
   readonly publish: (view: CallsView) => void;
   readonly historyChanged: (callId: string) => void;
+  /** A call ended and was filed in History (reporting takes it from here), with the contact the pop found. */
+  readonly ended?: (call: Call, contact: Contact | undefined) => void;
 }
 
 export interface CallsService {
@@ -125,6 +127,7 @@ export function createCallsService(deps: CallsServiceDeps): CallsService {
       const l = lookups.get(call.id);
       deps.history.append(l?.status === 'found' ? { call, contact: l.contact } : { call });
       deps.historyChanged(call.id);
+      deps.ended?.(call, l?.status === 'found' ? l.contact : undefined);
     }
     state = acknowledgeEnded(state, ended.map((c) => c.id));
     const kept = new Set(state.order);

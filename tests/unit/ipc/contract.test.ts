@@ -28,6 +28,15 @@ const validRequests: { readonly [C in keyof typeof requestChannels]: unknown } =
   'calls.park': { callId: 'no-such-call' },
   'links.open': { uri: 'tel:+7-916-123-45-67' },
   'links.answer': { id: 'expired', accept: false },
+  'crm.status': {},
+  'crm.connect': {},
+  'crm.submitCode': { code: 'abc' },
+  'crm.cancelConnect': {},
+  'crm.disconnect': {},
+  'crm.users': {},
+  'outbox.status': {},
+  'outbox.retry': {},
+  'outbox.discard': { id: 'no-such-call' },
   'diagnostics.ping': { nonce: 'abc' },
 };
 // Valid requests that fail for a reason of state, not shape: they must still answer with a typed error.
@@ -39,6 +48,11 @@ const stateErrors: Partial<Record<keyof typeof requestChannels, string>> = {
   'calls.record': 'control.failed',
   'calls.park': 'control.failed',
   'links.answer': 'ipc.invalidRequest',
+  'crm.connect': 'crm.failed',
+  'crm.submitCode': 'crm.failed',
+  'crm.users': 'crm.failed',
+  'outbox.retry': 'crm.unsupported',
+  'outbox.discard': 'crm.unsupported',
 };
 
 // For each channel, requests that must be refused without side effects.
@@ -72,6 +86,15 @@ const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknow
   'calls.park': [{}, { callId: 7 }],
   'links.open': [{}, { uri: 5 }, { uri: 'x'.repeat(4097) }],
   'links.answer': [{ id: 'a' }, { id: 'a', accept: 'yes' }],
+  'crm.status': [{ kind: 'amocrm' }],
+  'crm.connect': [{ kind: 'amocrm' }, 'now'],
+  'crm.submitCode': [{}, { code: '' }, { code: '   ' }, { code: 'x'.repeat(4097) }, { code: 5 }],
+  'crm.cancelConnect': [{ id: 1 }],
+  'crm.disconnect': [{ forget: true }],
+  'crm.users': [{ page: 2 }],
+  'outbox.status': [{ all: true }],
+  'outbox.retry': [{ id: '' }, { id: 5 }, { id: 'x'.repeat(201) }, { all: true }],
+  'outbox.discard': [{}, { id: '' }, { id: 'x'.repeat(201) }],
   'diagnostics.ping': [{}, { nonce: '' }, { nonce: 'x'.repeat(65) }, { nonce: 5 }],
 };
 
