@@ -68,9 +68,3 @@ export interface HistoryStore {
 export interface ExternalBrowser {
   open(url: string): Promise<void>;
 }
-
-/** The operator's system browser (RFC 8252: never an embedded web view), for OAuth sign-in pages. */
-export interface ExternalBrowser {
-  /** Opens `url` (https, or http on loopback); rejects when no browser could be started. */
-  open(url: string): Promise<void>;
-}
