@@ -63,8 +63,3 @@ export interface HistoryStore {
   /** Adds (or replaces, by call id) and persists; never throws (a failed write is logged, the entry kept in memory). */
   append(entry: HistoryEntry): void;
 }
-
-/** Opens a page in the operator's default browser (OAuth sign-in: never an embedded web view, RFC 8252 8.12). */
-export interface ExternalBrowser {
-  open(url: string): Promise<void>;
-}
