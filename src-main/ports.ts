@@ -63,3 +63,9 @@ export interface HistoryStore {
   /** Adds (or replaces, by call id) and persists; never throws (a failed write is logged, the entry kept in memory). */
   append(entry: HistoryEntry): void;
 }
+
+/** The operator's system browser (RFC 8252: never an embedded web view), for OAuth sign-in pages. */
+export interface ExternalBrowser {
+  /** Opens `url` (https, or http on loopback); rejects when no browser could be started. */
+  open(url: string): Promise<void>;
+}
