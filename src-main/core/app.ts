@@ -18,6 +18,7 @@ import type { CrmConnector } from './crm/connector';
 import { DEMO_EXTENSION, type DemoMode } from './demo/demo-mode';
 import { applyControlNote, createCallControl, CallControlError, type CallControl } from './control';
 import { createLinkService, type LinkService } from './links/link-service';
+import { createSoftphoneService } from './softphone/softphone-service';
 import { createRouter, type Router } from './ipc/router';
 import { AppError } from '../../src-shared/errors';
 import { patchPaths } from './settings/layered-settings';
@@ -129,6 +130,14 @@ export function createCore(deps: CoreDeps): SidecallCore {
     : undefined;
 
   const settingsNow = (): Settings => deps.settings.load().settings;
+  const softphone = createSoftphoneService({
+    secrets: deps.secrets,
+    settings: settingsNow,
+    clock: deps.clock,
+    log: deps.log('softphone'),
+    onStatus: (st) => emit('softphone.status', st),
+    onDial: (d) => emit('softphone.dial', { exten: d.exten, number: d.number, source: d.source }),
+  });
   const control: CallControl | undefined =
     connection.ami && calls
       ? createCallControl({
@@ -164,6 +173,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
   }
 
   async function dial(number: string, source: 'pad' | 'history' | 'contact' | 'link' | 'clipboard') {
+    const viaSoftphone = softphone.dial(number, source);
+    if (viaSoftphone) return viaSoftphone;
     const started = await controlled((c) => c.dial(number, { source }));
     const t = started.target;
     return { number: { display: t.display, ...(t.e164 ? { e164: t.e164 } : {}), kind: t.kind } };
@@ -200,7 +211,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
       settings: loaded.settings,
       locked: [...loaded.lockedPaths],
       problems: loaded.problems.map((p) => ({ ...p })),
-      secrets: { amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet },
+      secrets: { sipPasswordSet: await softphone.passwordSet(), amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet },
       keychain: { ...keychain },
     };
   }
@@ -254,7 +265,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
     {
       'app.info': () => ({ ...deps.info, settingsLocation: deps.settings.location }),
       'settings.get': () => view(),
-      'settings.update': async ({ patch, amiSecret, crmSecrets }) => {
+      'settings.update': async ({ patch, amiSecret, crmSecrets, sipPassword }) => {
+        await softphone.storePassword(sipPassword);
         // Secrets go first: if the keychain refuses one, no setting changes either.
         const kind = patch.crm?.kind ?? settingsNow().crm.kind;
         const writes: [account: string, value: string | null | undefined][] = [
@@ -338,6 +350,12 @@ export function createCore(deps: CoreDeps): SidecallCore {
         await requireOutbox().discard(id);
         return outboxStatus();
       },
+      'softphone.credentials': () => softphone.credentials(),
+      'softphone.state': (st) => {
+        softphone.report(st);
+        return {};
+      },
+      'softphone.probe': () => softphone.probe(),
       'diagnostics.ping': ({ nonce }) => ({ nonce, receivedAt: deps.clock.now() }),
     },
     deps.log('ipc'),
