@@ -9,6 +9,7 @@ import { createAmiConnectionSource } from '../core/ami/ami-connection-source';
 import { netTransport } from '../core/ami/connection/net-transport';
 import type { LoggerFactory, SecretStore } from '../ports';
 import { FileSettingsStore } from './settings/file-settings-store';
+import { machinePolicyProvider } from './policy/policy-provider';
 import { JsonlHistoryStore } from './history/jsonl-history-store';
 import { createDemoMode } from '../core/demo/demo-mode';
 import { DemoContactsSchema } from '../core/demo/crm/demo-crm';
@@ -43,6 +44,7 @@ export function bootstrapCore(input: BootstrapInput): Bootstrapped {
   const settings = new FileSettingsStore({
     userFile: paths.settingsFile,
     ...(input.options.configFile ? { overrideFile: input.options.configFile } : {}),
+    policy: machinePolicyProvider(process.platform, process.env, input.options.policyFile),
   });
   if (!input.secrets.status().available) log('bootstrap').warn('keychain unavailable', { reason: input.secrets.status().reason });
   const core = createCore({

@@ -9,6 +9,11 @@ export interface HostOptions {
   readonly dataDir?: string;
   /** Browser-mode port (`--port N`); a free one when absent. */
   readonly port?: number;
+  /**
+   * One more policy file after the machine's own (SIDECALL_POLICY_FILE; tests
+   * and trials). Environment only, and it can only add: see adapters/policy.
+   */
+  readonly policyFile?: string;
   /** Keychain service name (SIDECALL_KEYCHAIN_SERVICE; tests use their own). */
   readonly keychainService: string;
 }
@@ -28,6 +33,7 @@ function valueOf(argv: readonly string[], name: string): string | undefined {
 export function parseHostOptions(argv: readonly string[], env: NodeJS.ProcessEnv): HostOptions {
   const config = valueOf(argv, '--config') ?? env['SIDECALL_CONFIG'];
   const dataDir = valueOf(argv, '--data-dir') ?? env['SIDECALL_DATA_DIR'];
+  const policyFile = env['SIDECALL_POLICY_FILE'];
   const portText = valueOf(argv, '--port');
   let port: number | undefined;
   if (portText !== undefined) {
@@ -37,6 +43,7 @@ export function parseHostOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   return {
     ...(config ? { configFile: path.resolve(config) } : {}),
     ...(dataDir ? { dataDir: path.resolve(dataDir) } : {}),
+    ...(policyFile ? { policyFile: path.resolve(policyFile) } : {}),
     ...(port !== undefined ? { port } : {}),
     keychainService: env['SIDECALL_KEYCHAIN_SERVICE'] || 'Sidecall',
   };

@@ -11,6 +11,7 @@ import type { ConnectionSourceFactory } from '../../src-main/core/connection/con
 import { FileSettingsStore } from '../../src-main/adapters/settings/file-settings-store';
 import { systemClock } from '../../src-main/core/clock';
 import type { LoggerFactory, SecretStore } from '../../src-main/ports';
+import type { PolicyProvider } from '../../src-main/core/policy/policy';
 import { MemorySecretStore } from './memory-secret-store';
 import { JsonlHistoryStore } from '../../src-main/adapters/history/jsonl-history-store';
 import { createDemoMode } from '../../src-main/core/demo/demo-mode';
@@ -32,6 +33,8 @@ export function tempDir(prefix = 'sidecall-test-'): string {
 
 export interface CoreFixtureOptions {
   readonly overrideFile?: string;
+  /** Machine policy (adapters/policy createPolicyProvider over temp files). */
+  readonly policy?: PolicyProvider;
   readonly secrets?: SecretStore;
   /** The PBX connection; default: the real AMI source over node:net (unconfigured until a PBX host is set). */
   readonly connection?: (log: LoggerFactory) => ConnectionSourceFactory;
@@ -46,7 +49,7 @@ export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<
   const secrets = opts.secrets ?? new MemorySecretStore();
   const log = createLoggerFactory(logs, 'debug');
   const core = createCore({
-    settings: new FileSettingsStore({ userFile: settingsFile, ...(opts.overrideFile ? { overrideFile: opts.overrideFile } : {}) }),
+    settings: new FileSettingsStore({ userFile: settingsFile, ...(opts.overrideFile ? { overrideFile: opts.overrideFile } : {}), ...(opts.policy ? { policy: opts.policy } : {}) }),
     secrets,
     clock: systemClock,
     log,

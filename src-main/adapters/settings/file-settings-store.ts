@@ -1,9 +1,11 @@
 // SettingsStore over two JSON files: the user's own (written by the app) and an
-// optional IT / `--config` file (read-only; its values win and are locked).
+// optional IT / `--config` file (read-only; its values win and are locked),
+// plus the machine policy (adapters/policy: defaults and locked values).
 import fs from 'node:fs';
 import { SettingsPatchSchema, type SettingsPatch, type SettingsProblem } from '../../../src-shared/domain/settings';
 import { AppError, issuesFromZod } from '../../../src-shared/errors';
 import { applyPatch, patchPaths, resolveSettings, type SourceDocument } from '../../core/settings/layered-settings';
+import type { PolicyProvider } from '../../core/policy/policy';
 import type { SettingsLoadResult, SettingsStore } from '../../ports';
 import { JsonFileDocument } from './json-file-document';
 
@@ -11,17 +13,21 @@ export interface FileSettingsStoreOptions {
   readonly userFile: string;
   /** IT / test configuration (`--config FILE` or SIDECALL_CONFIG). */
   readonly overrideFile?: string;
+  /** The machine policy IT deployed (adapters/policy/policy-provider.ts). */
+  readonly policy?: PolicyProvider;
 }
 
 export class FileSettingsStore implements SettingsStore {
   private readonly user: JsonFileDocument;
   private readonly overrideFile: string | undefined;
+  private readonly policy: PolicyProvider | undefined;
   /** The last resolution and the file stamps it was made from: load() is on the ring path, a stat is cheaper than a parse. */
   private cached: { readonly stamp: string; readonly result: SettingsLoadResult } | undefined;
 
   constructor(options: FileSettingsStoreOptions) {
     this.user = new JsonFileDocument(options.userFile);
     this.overrideFile = options.overrideFile;
+    this.policy = options.policy;
   }
 
   get location(): string {
@@ -29,7 +35,7 @@ export class FileSettingsStore implements SettingsStore {
   }
 
   load(): SettingsLoadResult {
-    const stamp = `${fileStamp(this.user.path)}|${this.overrideFile ? fileStamp(this.overrideFile) : ''}`;
+    const stamp = `${fileStamp(this.user.path)}|${this.overrideFile ? fileStamp(this.overrideFile) : ''}|${this.policy?.stamp() ?? ''}`;
     if (this.cached?.stamp === stamp) return this.cached.result;
     const result = this.resolve();
     this.cached = { stamp, result };
@@ -40,7 +46,7 @@ export class FileSettingsStore implements SettingsStore {
     const problems: SettingsProblem[] = [];
     const userDoc = this.readUser(problems);
     const override = this.readOverride(problems);
-    const resolved = resolveSettings({ source: this.user.path, doc: userDoc }, override);
+    const resolved = resolveSettings({ source: this.user.path, doc: userDoc }, override, this.policy?.load());
     return { settings: resolved.settings, problems: [...problems, ...resolved.problems], lockedPaths: resolved.lockedPaths };
   }
 

@@ -1,9 +1,12 @@
-// Pure settings resolution: the user's document and the IT/--config document
-// (which wins and locks what it sets) become one valid Settings. Validation is
-// per field: one bad field falls back to its default and is reported by path,
-// and nothing else the user set is lost or rewritten.
+// Pure settings resolution: the user's document, the IT/--config document
+// (which wins and locks what it sets) and the machine policy (core/policy:
+// unlocked values are defaults, locked ones win over everything) become one
+// valid Settings. Validation is per field: one bad field falls back to its
+// default and is reported by path, and nothing else the user set is lost or
+// rewritten.
 import { z } from 'zod';
 import { SettingsSchema, type Settings, type SettingsPatch, type SettingsProblem } from '../../../src-shared/domain/settings';
+import type { PolicyLayer } from '../policy/policy';
 
 export type RawDocument = Readonly<Record<string, unknown>>;
 
@@ -23,6 +26,12 @@ function collectLeaves(schema: z.ZodType, prefix: readonly string[]): Leaf[] {
 /** Every settable field of Settings, as dotted paths with its own schema. */
 const LEAVES: readonly Leaf[] = collectLeaves(SettingsSchema, []);
 export const SETTINGS_PATHS: readonly string[] = LEAVES.map((l) => l.path.join('.'));
+const LEAF_BY_PATH: ReadonlyMap<string, z.ZodType> = new Map(LEAVES.map((l) => [l.path.join('.'), l.schema]));
+
+/** The schema of one settable field by its dotted path; undefined for anything else (a section, an unknown key). */
+export function settingsLeafSchema(dotted: string): z.ZodType | undefined {
+  return LEAF_BY_PATH.get(dotted);
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -63,11 +72,13 @@ export interface ResolvedSettings {
 }
 
 /**
- * Resolves settings from the user's document and an optional override document.
- * A field set validly by the override wins and is locked; an invalid field in
- * either is reported and does not count.
+ * Resolves settings from the user's document, an optional override document
+ * and the machine policy. A field set validly by the override wins and is
+ * locked; an invalid field in either is reported and does not count. An
+ * unlocked policy value stands in for the default; a locked one wins over
+ * both documents (see core/policy/policy.ts for why).
  */
-export function resolveSettings(user: SourceDocument, override?: SourceDocument): ResolvedSettings {
+export function resolveSettings(user: SourceDocument, override?: SourceDocument, policy?: PolicyLayer): ResolvedSettings {
   const problems: SettingsProblem[] = [];
   const locked: string[] = [];
   const out: Record<string, unknown> = {};
@@ -78,7 +89,10 @@ export function resolveSettings(user: SourceDocument, override?: SourceDocument)
   }
   for (const leaf of LEAVES) {
     const dotted = leaf.path.join('.');
-    let chosen: unknown = undefined;
+    const fromPolicy = policy?.values.get(dotted);
+    const policyLocked = policy?.locked.has(dotted) ?? false;
+    // Already validated against this field's schema by the policy parser.
+    let chosen: unknown = fromPolicy && !policyLocked ? fromPolicy.value : undefined;
     for (const [i, src] of [user, override].entries()) {
       if (!src) continue;
       const { found, value } = getPath(src.doc, leaf.path);
@@ -91,11 +105,15 @@ export function resolveSettings(user: SourceDocument, override?: SourceDocument)
         problems.push({ path: dotted, message: parsed.error.issues[0]?.message ?? 'invalid', source: src.source });
       }
     }
+    if (policyLocked) {
+      chosen = fromPolicy?.value;
+      if (!locked.includes(dotted)) locked.push(dotted);
+    }
     const final = leaf.schema.safeParse(chosen);
     // `chosen` was validated above or is undefined (-> default), so this always succeeds.
     setPath(out, leaf.path, final.success ? final.data : undefined);
   }
-  return { settings: SettingsSchema.parse(out), problems, lockedPaths: locked };
+  return { settings: SettingsSchema.parse(out), problems: [...problems, ...(policy?.problems ?? [])], lockedPaths: locked };
 }
 
 /** The dotted paths a patch touches. */
