@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { RewriteRuleSchema, validateRewriteRules } from '../phone/rewrite-rules';
 import { DialSettingsSchema, RecordingSettingsSchema, TransferSettingsSchema } from './control-settings';
+import { ShellSettingsSchema } from './shell-settings';
 import { CrmSettingsSchema, ReportingSettingsSchema } from './crm-settings';
 import { SoftphoneSettingsSchema } from './softphone-settings';
 import { UpdateSettingsSchema } from './update-settings';
@@ -136,6 +137,7 @@ export const SettingsSchema = z.object({
   reporting: ReportingSettingsSchema.default(() => ReportingSettingsSchema.parse({})),
   softphone: SoftphoneSettingsSchema.default(() => SoftphoneSettingsSchema.parse({})),
   updates: UpdateSettingsSchema.default(() => UpdateSettingsSchema.parse({})),
+  shell: ShellSettingsSchema.default(() => ShellSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
