@@ -101,7 +101,18 @@ export function HistoryPage() {
                     {c.result ? t(`call.result.${c.result}`) : ''}
                     {talk ? ` · ${talk}` : ''}
                   </div>
-                  <div className="muted small">{time.format(c.startedAt)}</div>
+                  <div className="muted small">
+                    {time.format(c.startedAt)}
+                    {item.report ? (
+                      <>
+                        {' '}
+                        <span className={`report-mark report-${item.report}`} data-testid="history-report" data-report={item.report} title={t(`outbox.mark.${item.report}`)}>
+                          {item.report === 'sent' ? '✓ ' : item.report === 'failed' ? '! ' : '… '}
+                          {t(`outbox.mark.${item.report}`)}
+                        </span>
+                      </>
+                    ) : null}
+                  </div>
                 </div>
               </li>
             );

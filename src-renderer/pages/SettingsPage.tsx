@@ -11,6 +11,7 @@ import { toRequestError } from '../bridge/request-error';
 import { Field } from '../components/Field';
 import { canRegisterTelHandler, registerTelHandler } from '../bridge/protocol-links';
 import { translateMessage } from '../i18n';
+import { CrmSettings } from '../components/crm/CrmSettings';
 
 interface Draft {
   language: Settings['language'];
@@ -145,7 +146,27 @@ export function SettingsPage(props: { readonly view: SettingsView | undefined; r
       </p>
     );
   }
-  return <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} />;
+  return <SettingsSections view={props.view} location={props.location} onSaved={props.onSaved} />;
+}
+
+type Section = 'general' | 'crm';
+
+/** Settings is long: its parts are tabs of their own, each with its own Save. */
+function SettingsSections(props: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
+  const { t } = useTranslation();
+  const [section, setSection] = useState<Section>('general');
+  return (
+    <div className="stack">
+      <div className="segmented" role="tablist" aria-label={t('settings.sections')}>
+        {(['general', 'crm'] as const).map((s) => (
+          <button key={s} type="button" role="tab" aria-selected={section === s} className={`segment${section === s ? ' segment-active' : ''}`} onClick={() => setSection(s)} data-testid={`settings-section-${s}`}>
+            {t(`settings.section.${s}`)}
+          </button>
+        ))}
+      </div>
+      {section === 'general' ? <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} /> : <CrmSettings view={props.view} onSaved={props.onSaved} />}
+    </div>
+  );
 }
 
 function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
