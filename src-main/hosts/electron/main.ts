@@ -29,6 +29,7 @@ import { createPopupWindow, type PopupWindow } from './popup-window';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { chooseSecretStore } from './secrets';
 import { createTray } from './tray';
+import { startUpdates } from './updater';
 import { trayLanguage, trayView, type TrayAction, type TrayLanguage } from './tray-model';
 import { createWindows, whenLoaded } from './windows';
 
@@ -152,6 +153,8 @@ async function start(opts: HostOptions): Promise<void> {
     quit: () => app.quit(),
   }, log('electron/tray'), (settings) => clipboardDial.setHotkey(settings.dial.clipboardHotkey));
   language = desktop.language;
+  // Self-update (off unless settings name an update folder); the tray's "Restart to update" calls updates.restartToUpdate().
+  const updates = startUpdates({ core, app, log: log('electron/updates'), notify, language: () => language() });
 
   showMainWhenUp = () => void windows.showMain();
   inbox.open((link) => openLink(core, link, () => windows.showMain(), notify, () => language(), linkLog));
@@ -171,6 +174,7 @@ async function start(opts: HostOptions): Promise<void> {
     showMainWhenUp = () => undefined;
     inbox.close();
     clipboardDial.dispose();
+    updates.dispose();
     desktop.dispose();
     popup.dispose();
     ipc.dispose();

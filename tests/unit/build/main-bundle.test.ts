@@ -1,10 +1,12 @@
 // The Electron bundles as Electron will load them: the preload is CommonJS that
 // requires nothing but 'electron' (a sandboxed preload can load nothing else)
 // and knows every contract channel; main is an ES module whose only imports
-// are Node built-ins, electron and the native keytar.
+// are Node built-ins, electron and the native keytar (bundled CommonJS gets
+// a real require from the banner).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isBuiltin } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventChannels, requestChannels } from '../../../src-shared/ipc/contract';
 import { buildMain, contractChannelNames, type BuiltMain } from '../../../scripts/build-main.mjs';
@@ -51,7 +53,19 @@ describe('main.mjs', () => {
     const external = specifiers(code).filter((s) => !s.startsWith('node:'));
     expect(external.filter((s) => s !== 'electron' && s !== 'keytar')).toEqual([]);
     expect(external).toContain('electron');
-    expect(code).not.toContain('Dynamic require of');
+  });
+
+  it("gives bundled CommonJS a real require, so esbuild's 'Dynamic require' fallback is never reached", () => {
+    // electron-updater, ws and axios' Node adapter are CommonJS that calls
+    // require(); in an ES module esbuild routes those calls through __require,
+    // which throws "Dynamic require of ... is not supported" unless a `require`
+    // is in scope. The banner of build-main.mjs puts one there, before any of it runs.
+    const code = fs.readFileSync(built.main, 'utf8');
+    expect(code.startsWith("import { createRequire as __sidecallCreateRequire } from 'node:module'; const require = __sidecallCreateRequire(import.meta.url);")).toBe(true);
+    // And what those calls load is Node itself, electron, keytar, or ws' optional native speed-ups (required inside try/catch).
+    const optional = ['bufferutil', 'utf-8-validate'];
+    const required = [...new Set([...code.matchAll(/__require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? ''))];
+    expect(required.filter((s) => !isBuiltin(s) && s !== 'electron' && s !== 'keytar' && !optional.includes(s))).toEqual([]);
   });
 
   it('sits next to the tray icons it loads', () => {
