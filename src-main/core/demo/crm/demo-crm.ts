@@ -3,7 +3,8 @@
 // stays as the CRM of the demo mode once real connectors exist.
 import { z } from 'zod';
 import { ContactSchema, type Contact } from '../../../../src-shared/domain/contact';
-import type { CrmCapability, CrmCallOptions, CrmConnector, PhoneQuery } from '../../crm/connector';
+import type { CallLog } from '../../../../src-shared/domain/call-log';
+import type { CrmCapability, CrmCallOptions, CrmConnector, DeliveryContext, PhoneQuery } from '../../crm/connector';
 
 export const DemoContactsSchema = z.array(ContactSchema);
 
@@ -28,11 +29,12 @@ function defaultWait(ms: number, signal: AbortSignal): Promise<void> {
 export class DemoCrm implements CrmConnector {
   readonly id = 'demo';
   readonly displayName = 'Demo CRM';
-  readonly capabilities: ReadonlySet<CrmCapability> = new Set<CrmCapability>(['findContact', 'createContact']);
+  readonly capabilities: ReadonlySet<CrmCapability> = new Set<CrmCapability>(['findContact', 'createContact', 'logCall']);
   private readonly contacts: Contact[];
   private readonly latencyMs: number;
   private readonly wait: (ms: number, signal: AbortSignal) => Promise<void>;
   private created = 0;
+  private readonly logged = new Map<string, CallLog>();
 
   constructor(opts: DemoCrmOptions) {
     this.contacts = [...opts.contacts];
@@ -57,5 +59,16 @@ export class DemoCrm implements CrmConnector {
     const contact: Contact = { id: `new-${this.created}`, name: q.e164 ?? q.raw, phones: [q.e164 ?? q.digits] };
     this.contacts.push(contact);
     return contact;
+  }
+
+  /** Demo reporting: the call log is kept in memory (History shows "sent to CRM"). */
+  async logCall(log: CallLog, { signal }: DeliveryContext): Promise<void> {
+    await this.wait(this.latencyMs, signal);
+    this.logged.set(log.id, log);
+  }
+
+  /** Call logs the demo CRM received, oldest first. */
+  calls(): readonly CallLog[] {
+    return [...this.logged.values()];
   }
 }
