@@ -1,0 +1,62 @@
+// How the shared CRM HTTP client talks to amoCRM: the account URL, 7 requests per
+// second, 401 = the access token expired or was revoked, and amoCRM's own error
+// bodies mapped into CrmErrors (validation-errors -> rejected with the CRM's
+// words; 402/403 -> the account is not paid / blocked).
+import type { AmoCrmSettings } from '../../../../src-shared/domain/crm-settings';
+import { CrmError } from '../errors';
+import type { CrmAuth, CrmHttpOptions, CrmResponseInfo, RateLimitPolicy } from '../http/types';
+import { validationErrorsOf, validationMessage } from './mapping';
+
+export const AMOCRM_NAME = 'amoCRM';
+/** "Not more than 7 requests per second" (developers.kommo.com/docs/limitations). */
+export const AMOCRM_RATE_LIMIT: RateLimitPolicy = { kind: 'window', requests: 7, perMs: 1000 };
+
+/** The account URL without a trailing slash; CrmError('config') when it is not set. */
+export function amoAccountUrl(settings: AmoCrmSettings): string {
+  const url = settings.accountUrl.trim().replace(/\/+$/, '');
+  if (url === '') throw new CrmError('config', 'Enter the amoCRM account address (https://<your account>.amocrm.ru) in Settings -> CRM');
+  return url;
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** amoCRM-specific errors; undefined leaves the shared client's mapping by status (429, 401, 5xx...). */
+export function mapAmoCrmError(res: CrmResponseInfo): CrmError | undefined {
+  const body = typeof res.data === 'object' && res.data !== null ? (res.data as Record<string, unknown>) : {};
+  const detail = text(body['detail']) ?? text(body['title']);
+  if (res.status === 400) {
+    const items = validationErrorsOf(res.data);
+    if (items) {
+      const crmMessage = validationMessage(items, detail);
+      return new CrmError('rejected', `amoCRM refused the request: ${crmMessage}`, { status: 400, crmMessage });
+    }
+    return undefined;
+  }
+  if (res.status === 402) {
+    return new CrmError('config', `The amoCRM account is not paid (402${detail ? `: ${detail}` : ''}): renew the subscription; calls wait in the outbox meanwhile`, {
+      status: 402,
+      crmMessage: detail,
+    });
+  }
+  if (res.status === 403) {
+    return new CrmError('config', `amoCRM blocked access to the account (403${detail ? `: ${detail}` : ''}): ask the account administrator to check the integration and the account; calls wait in the outbox meanwhile`, {
+      status: 403,
+      crmMessage: detail,
+    });
+  }
+  return undefined;
+}
+
+/** Options of the CRM HTTP client for one amoCRM account (auth: bearer from the token manager, or the long-lived token as a header). */
+export function amoCrmHttpOptions(settings: AmoCrmSettings, auth: CrmAuth): CrmHttpOptions {
+  return {
+    baseUrl: amoAccountUrl(settings),
+    crmName: AMOCRM_NAME,
+    auth,
+    rateLimit: AMOCRM_RATE_LIMIT,
+    isTokenRejected: (res) => res.status === 401,
+    mapError: mapAmoCrmError,
+  };
+}
