@@ -32,6 +32,8 @@ export function App() {
   }, []);
   // The tray's "Settings" item (Electron host) asks the window to show a page.
   useEffect(() => sidecall().on('ui.navigate', ({ page: next }) => setPage(next)), []);
+  // Browser mode: CRM sign-in pages open in a new tab of this browser (main validated the address).
+  useEffect(() => sidecall().on('ui.openExternal', ({ url }) => void window.open(url, '_blank', 'noopener')), []);
   // Browser mode only: the Electron host has its own always-on-top pop-up window for this.
   useIncomingNotifications(state.info?.host === 'web' ? calls : undefined, t('call.hiddenNumber'), (who) => t('call.notificationTitle', { who }));
 

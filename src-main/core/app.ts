@@ -77,7 +77,14 @@ export function createCore(deps: CoreDeps): SidecallCore {
     secrets: deps.secrets,
     clock: deps.clock,
     log: deps.log('crm'),
-    browser: deps.browser ?? { open: () => Promise.reject(new Error('This host cannot open a browser: copy the sign-in address instead.')) },
+    // Browser mode: the operator's browser is the page itself, asked to open a tab.
+    browser: deps.browser ?? {
+      open: (url) => {
+        if (listeners.size === 0) return Promise.reject(new Error('Open Sidecall’s window first: sign-in continues in a browser tab it opens.'));
+        emit('ui.openExternal', { url });
+        return Promise.resolve();
+      },
+    },
     backends: deps.crmBackends ?? [],
     onStatus: (st) => {
       emit('crm.status', st);

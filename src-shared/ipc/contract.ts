@@ -13,6 +13,8 @@ import { ContactSchema } from '../domain/contact';
 import { HistoryFilterSchema } from '../domain/history';
 import { SoftphoneProbeSchema, SoftphoneStatusSchema } from '../softphone/status';
 import { CrmStatusSchema, OutboxStatusSchema } from '../domain/crm-status';
+import { DndStatusSchema } from '../domain/dnd';
+import { DiagnosticsReportSchema } from '../domain/diagnostics';
 
 const Empty = z.object({}).strict();
 const CallIdSchema = z.string().min(1).max(200);
@@ -147,6 +149,11 @@ export const requestChannels = {
     request: z.object({ nonce: z.string().min(1).max(64) }).strict(),
     response: z.object({ nonce: z.string(), receivedAt: z.number() }),
   },
+  /** "Copy diagnostics": version, settings without secrets, connection states, settings and policy problems, the last log lines. */
+  'diagnostics.collect': { request: Empty, response: DiagnosticsReportSchema },
+  /** The operator's Do not disturb on the PBX (Settings -> shell.dnd says how). */
+  'dnd.get': { request: Empty, response: DndStatusSchema },
+  'dnd.set': { request: z.object({ on: z.boolean() }).strict(), response: DndStatusSchema },
 } as const;
 
 export const eventChannels = {
@@ -165,8 +172,20 @@ export const eventChannels = {
   'softphone.status': SoftphoneStatusSchema,
   /** Click-to-call while the softphone is the device: the renderer places the call (`exten` as the dialplan expects it). */
   'softphone.dial': z.object({ exten: z.string(), number: DisplayNumberSchema, source: z.string() }),
+  /**
+   * Browser mode: main asks the page to open an address in a new tab (the page is the
+   * operator's system browser: OAuth sign-in pages). Only https, or http on loopback.
+   */
+  'ui.openExternal': z.object({
+    url: z
+      .string()
+      .max(8192)
+      .regex(/^(?:https:\/\/|http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/])/, { message: 'https only' }),
+  }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
-  'ui.navigate': z.object({ page: z.enum(['home', 'settings']) }),
+  'ui.navigate': z.object({ page: z.enum(['home', 'settings', 'help']) }),
+  /** Do not disturb changed (set from the tray or the UI, or read from the PBX after a login). */
+  'dnd.changed': DndStatusSchema,
 } as const;
 
 export type RequestChannel = keyof typeof requestChannels;
