@@ -56,6 +56,16 @@ export interface RetailCrmServerOptions {
   readonly knownCodes?: readonly string[];
   /** Account base for links (default: the server's own URL). */
   readonly linkBase?: string;
+  /** Canned failures, each answered once by the next request to its path (after the key check). */
+  readonly failures?: readonly RetailFailure[];
+}
+
+export interface RetailFailure {
+  /** e.g. /api/v5/telephony/calls/upload */
+  readonly path: string;
+  readonly status: number;
+  readonly errorMsg: string;
+  readonly errors?: Readonly<Record<string, string>> | readonly string[];
 }
 
 export interface UploadedCall {
@@ -122,6 +132,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Starts a retailCRM test server on 127.0.0.1. */
 export async function startRetailCrmServer(initial: RetailCrmServerOptions = {}): Promise<RetailCrmServer> {
   let opts: RetailCrmServerOptions = { ...initial };
+  const failures: RetailFailure[] = [...(initial.failures ?? [])];
   const stored: UploadedCall[] = [];
   const events: RetailCallEvent[] = [];
   let url = '';
@@ -259,6 +270,11 @@ export async function startRetailCrmServer(initial: RetailCrmServerOptions = {})
     const denied = authError(req);
     if (denied) return denied;
     if ((opts.deniedPaths ?? []).includes(req.path)) return fail(403, 'Access denied.');
+    const canned = failures.findIndex((f) => f.path === req.path);
+    if (canned >= 0) {
+      const [f] = failures.splice(canned, 1);
+      if (f) return fail(f.status, f.errorMsg, f.errors ? { errors: f.errors } : {});
+    }
     if (req.method === 'GET' && req.path === '/api/v5/telephony/manager') return manager(req);
     if (req.method === 'POST' && req.path === '/api/v5/telephony/call/event') return callEvent(req);
     if (req.method === 'POST' && req.path === '/api/v5/telephony/calls/upload') return upload(req);
@@ -274,6 +290,7 @@ export async function startRetailCrmServer(initial: RetailCrmServerOptions = {})
     events: () => [...events],
     set: (patch) => {
       opts = { ...opts, ...patch };
+      if (patch.failures) failures.push(...patch.failures);
     },
     setDown: (down) => server.setDown(down),
     close: () => server.close(),
