@@ -7,7 +7,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLink } from '../../../src-main/core/reporting/recording-link';
+import { recordingLink as makeLink, type RecordingLinkInput, type RecordingLinkSigning } from '../../../src-main/core/reporting/recording-link';
+
+function recordingLink(template: string, input: RecordingLinkInput, signing?: RecordingLinkSigning): string {
+  const url = makeLink(template, input, signing);
+  if (url === undefined) throw new Error(`no link from ${template}`);
+  return url;
+}
 
 const NGINX = '/usr/sbin/nginx';
 const SECRET = 'rec-secret-🙂-42';
@@ -115,7 +121,7 @@ describe('recording links signed as nginx secure_link', () => {
   it('opens the recording with a valid expiring link', async () => {
     const url = recordingLink(template(), input, { secret: SECRET, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
     expect(url).toMatch(/\/rec\/2026\/11\/26\/in-101-1764150000\.1\.wav\?md5=[A-Za-z0-9_-]{22}&expires=\d+$/);
-    const res = await fetch(url!);
+    const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('RIFF-demo-audio');
   });
@@ -123,15 +129,15 @@ describe('recording links signed as nginx secure_link', () => {
   it('opens it with a link that never expires where nginx is set up for those', async () => {
     const url = recordingLink(`http://127.0.0.1:${port}/perm/{yyyy}/{mm}/{dd}/{file}`, input, { secret: SECRET });
     expect(url).not.toContain('expires=');
-    expect(await status(url!)).toBe(200);
+    expect(await status(url)).toBe(200);
     // A location that demands an expiry refuses it (docs/crm-reporting.md says which config goes with which).
-    expect(await status(recordingLink(template(), input, { secret: SECRET })!)).toBe(403);
+    expect(await status(recordingLink(template(), input, { secret: SECRET })))).toBe(403);
   });
 
   it('refuses a link signed with another secret, a changed path or a changed expiry', async () => {
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    expect(await status(recordingLink(template(), input, { secret: 'wrong', expiresAt })!)).toBe(403);
-    const good = recordingLink(template(), input, { secret: SECRET, expiresAt })!;
+    expect(await status(recordingLink(template(), input, { secret: 'wrong', expiresAt })))).toBe(403);
+    const good = recordingLink(template(), input, { secret: SECRET, expiresAt });
     expect(await status(good.replace('in-101', 'in-102'))).toBe(403);
     expect(await status(good.replace(/expires=(\d+)/, (_, e: string) => `expires=${Number(e) + 60}`))).toBe(403);
     expect(await status(good.replace(/\?.*$/, ''))).toBe(403);
@@ -139,6 +145,6 @@ describe('recording links signed as nginx secure_link', () => {
 
   it('refuses an expired link as gone', async () => {
     const url = recordingLink(template(), input, { secret: SECRET, expiresAt: Math.floor(Date.now() / 1000) - 10 });
-    expect(await status(url!)).toBe(410);
+    expect(await status(url)).toBe(410);
   });
 });

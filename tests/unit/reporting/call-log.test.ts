@@ -15,7 +15,9 @@ function settings(patch: Record<string, unknown> = {}): Settings {
 function onlyCall(calls: ReadonlyMap<string, Call>): Call {
   const ended = [...calls.values()].filter((c) => c.state === 'ended');
   expect(ended).toHaveLength(1);
-  return ended[0]!;
+  const [call] = ended;
+  if (!call) throw new Error('no ended call');
+  return call;
 }
 
 describe('buildCallLog', () => {
@@ -30,8 +32,8 @@ describe('buildCallLog', () => {
     expect(log.crmUserId).toBe('777');
     expect(log.contactId).toBe('42');
     expect(log.answeredAt).toBe(call.answeredAt);
-    expect(log.talkSeconds).toBe(Math.round((call.endedAt! - call.answeredAt!) / 1000));
-    expect(log.waitSeconds).toBe(Math.round((call.answeredAt! - call.startedAt) / 1000));
+    expect(log.talkSeconds).toBe(Math.round(((call.endedAt ?? 0) - (call.answeredAt ?? 0)) / 1000));
+    expect(log.waitSeconds).toBe(Math.round(((call.answeredAt ?? 0) - call.startedAt) / 1000));
     expect(log.number.raw).toBe(call.remoteNumber);
     expect(log.number.digits).not.toBe('');
     expect(log.rules).toEqual({ createUnknown: true, missedCallTask: false });
@@ -43,7 +45,7 @@ describe('buildCallLog', () => {
     expect(log.result).toBe('missed');
     expect(log.talkSeconds).toBe(0);
     expect(log.answeredAt).toBeUndefined();
-    expect(log.waitSeconds).toBe(Math.round((call.endedAt! - call.startedAt) / 1000));
+    expect(log.waitSeconds).toBe(Math.round(((call.endedAt ?? 0) - call.startedAt) / 1000));
     expect(log.rules.missedCallTask).toBe(true);
   });
 
