@@ -1,10 +1,11 @@
 // Builds the core the same way for both hosts from the data folder, the
 // options and a secret store; each host adds only what is its own (windows and
 // tray, or the loopback web server).
+import os from 'node:os';
 import path from 'node:path';
 import { createCore, type SidecallCore } from '../core/app';
 import { systemClock } from '../core/clock';
-import { createLoggerFactory, streamSink, type LogSink } from '../core/log/logger';
+import { createLoggerFactory, memorySink, streamSink, type LogSink } from '../core/log/logger';
 import { createAmiConnectionSource } from '../core/ami/ami-connection-source';
 import { netTransport } from '../core/ami/connection/net-transport';
 import type { LoggerFactory, SecretStore } from '../ports';
@@ -23,8 +24,12 @@ export interface BootstrapInput {
   readonly options: HostOptions;
   readonly secrets: SecretStore;
   readonly systemLanguage: 'en' | 'ru';
-  /** Extra log sinks (e.g. a memory sink for diagnostics). */
+  /** Extra log sinks. */
   readonly sinks?: readonly LogSink[];
+  /** Where log files go (Electron: the OS log folder); default: `logs` in the data folder. */
+  readonly logDir?: string;
+  /** What the host adds to "Copy diagnostics" (Electron and Chrome versions...). */
+  readonly hostInfo?: () => Readonly<Record<string, unknown>>;
 }
 
 export interface Bootstrapped {
@@ -40,7 +45,10 @@ export function dataPaths(dataDir: string): { readonly settingsFile: string; rea
 
 export function bootstrapCore(input: BootstrapInput): Bootstrapped {
   const paths = dataPaths(input.dataDir);
-  const log = createLoggerFactory(teeSink(fileSink(paths.logDir), streamSink((l) => process.stderr.write(l)), ...(input.sinks ?? [])));
+  const logDir = input.logDir ?? paths.logDir;
+  // The newest records, for "Copy diagnostics" (the files may be rotated or unreadable).
+  const recent = memorySink(500);
+  const log = createLoggerFactory(teeSink(fileSink(logDir), streamSink((l) => process.stderr.write(l)), recent, ...(input.sinks ?? [])));
   const settings = new FileSettingsStore({
     userFile: paths.settingsFile,
     ...(input.options.configFile ? { overrideFile: input.options.configFile } : {}),
@@ -58,6 +66,16 @@ export function bootstrapCore(input: BootstrapInput): Bootstrapped {
     history: new JsonlHistoryStore(paths.historyFile, log('history')),
     // With no PBX host set, the embedded demo PBX and CRM stand in (demo mode).
     demo: createDemoMode({ contacts: DemoContactsSchema.parse(demoContacts), clock: systemClock, log: log('demo') }),
+    diagnostics: {
+      recentLog: () => recent.records,
+      host: () => ({
+        os: `${os.type()} ${os.release()} (${os.arch()})`,
+        node: process.versions.node,
+        logDir,
+        dataDir: input.dataDir,
+        ...input.hostInfo?.(),
+      }),
+    },
   });
-  return { core, log, logDir: paths.logDir };
+  return { core, log, logDir };
 }

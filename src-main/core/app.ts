@@ -7,7 +7,8 @@ import type { Settings } from '../../src-shared/domain/settings';
 import type { Clock, ExternalBrowser, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
 import type { HistoryItem } from '../../src-shared/domain/calls-view';
 import type { OutboxStatusView } from '../../src-shared/domain/crm-status';
-import { CRM_SECRET_ACCOUNTS } from '../../src-shared/domain/crm-settings';
+import { CRM_SECRET_ACCOUNTS, CrmKindSchema } from '../../src-shared/domain/crm-settings';
+import { SIP_PASSWORD_ACCOUNT } from '../../src-shared/domain/softphone-settings';
 import { createCrmService, type CrmBackend, type CrmService } from './crm/crm-service';
 import { createReportingService, type OutboxPort } from './reporting/reporting-service';
 import type { ConnectionSource } from './connection/connection-source';
@@ -22,6 +23,9 @@ import { createSoftphoneService } from './softphone/softphone-service';
 import { createRouter, type Router } from './ipc/router';
 import { AppError } from '../../src-shared/errors';
 import { patchPaths } from './settings/layered-settings';
+import { createDndService, DndError, type DndService } from './dnd/dnd-service';
+import { diagnosticsReport, secretValues } from './diagnostics/report';
+import type { LogRecord } from './log/logger';
 
 /** Keychain account of the operator's AMI secret. */
 export const AMI_SECRET_ACCOUNT = 'pbx/ami-secret';
@@ -45,6 +49,11 @@ export interface CoreDeps {
   readonly browser?: ExternalBrowser;
   /** The durable outbox of call reports (hosts: a file journal in the data folder); undefined: calls are not reported. */
   readonly outbox?: (connector: () => CrmConnector | undefined) => OutboxPort;
+  /** What "Copy diagnostics" adds from the host: the newest log records, host details (OS, Electron, log folder). */
+  readonly diagnostics?: {
+    readonly recentLog?: () => readonly LogRecord[];
+    readonly host?: () => Readonly<Record<string, unknown>>;
+  };
 }
 
 export type CoreEventListener = <C extends EventChannel>(channel: C, payload: EventOf<C>) => void;
@@ -107,7 +116,11 @@ export function createCore(deps: CoreDeps): SidecallCore {
     : undefined;
 
   const connection = deps.connection();
-  const offStatus = connection.onStatus((s: ConnectionStatus) => emit('connection.status', s));
+  const offStatus = connection.onStatus((s: ConnectionStatus) => {
+    emit('connection.status', s);
+    // After every login: Do not disturb may have been changed from the phone meanwhile.
+    if (s.state === 'ready') void dnd.refresh();
+  });
   let demoActive = false;
   let demoLookup: { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined;
   let crmLookup: { readonly connector: CrmConnector; readonly lookup: ContactLookupService } | undefined;
@@ -137,6 +150,55 @@ export function createCore(deps: CoreDeps): SidecallCore {
     : undefined;
 
   const settingsNow = (): Settings => deps.settings.load().settings;
+  const dnd: DndService = createDndService({
+    ami: () => connection.ami,
+    context: () => {
+      const s = settingsNow();
+      // The demo PBX has no feature codes; it keeps DND in its astdb (its AMI user may write it).
+      if (demoActive) return { dnd: { ...s.shell.dnd, mode: s.shell.dnd.mode === 'off' ? 'off' : 'astdb', key: '' }, extension: DEMO_EXTENSION, context: s.dial.context };
+      return { dnd: s.shell.dnd, extension: s.pbx.extension, context: s.dial.context };
+    },
+    log: deps.log('dnd'),
+  });
+  const offDnd = dnd.onChange((st) => emit('dnd.changed', st));
+
+  /** Every secret value in the keychain this core knows of: removed from diagnostics wherever it appears. */
+  async function knownSecrets(): Promise<string[]> {
+    if (!deps.secrets.status().available) return [];
+    const accounts = [
+      AMI_SECRET_ACCOUNT,
+      SIP_PASSWORD_ACCOUNT,
+      CRM_SECRET_ACCOUNTS.recordingLinkSecret,
+      ...CrmKindSchema.options.flatMap((k) => [CRM_SECRET_ACCOUNTS.tokens(k), CRM_SECRET_ACCOUNTS.clientSecret(k), CRM_SECRET_ACCOUNTS.credential(k)]),
+    ];
+    const values = await Promise.all(accounts.map((a) => deps.secrets.get(a).catch(() => null)));
+    return values.flatMap((v) => (v === null ? [] : secretValues(v)));
+  }
+
+  async function collectDiagnostics(): Promise<{ text: string; generatedAt: number }> {
+    const loaded = deps.settings.load();
+    const at = deps.clock.now();
+    const callsView = calls?.view();
+    const text = diagnosticsReport({
+      generatedAt: at,
+      app: { ...deps.info, settingsLocation: deps.settings.location, ...deps.diagnostics?.host?.() },
+      settings: loaded.settings,
+      locked: loaded.lockedPaths,
+      problems: loaded.problems,
+      states: {
+        connection: connection.status(),
+        demo: demoActive,
+        dnd: dnd.status(),
+        calls: { live: callsView?.live.length ?? 0, missed: callsView?.missed ?? 0 },
+        keychain: deps.secrets.status(),
+        crm: crmService.status(),
+        outbox: outboxStatus(),
+      },
+      log: deps.diagnostics?.recentLog?.() ?? [],
+      secrets: await knownSecrets(),
+    });
+    return { text, generatedAt: at };
+  }
   const softphone = createSoftphoneService({
     secrets: deps.secrets,
     settings: settingsNow,
@@ -299,6 +361,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
         const next = await view();
         emit('settings.changed', next);
         await reconfigure();
+        // The extension or the DND setup may have changed on the same connection.
+        if (connection.status().state === 'ready') void dnd.refresh();
         await crmService.reconfigure(changed.some(([account]) => account.startsWith('crm/')));
         return next;
       },
@@ -364,6 +428,16 @@ export function createCore(deps: CoreDeps): SidecallCore {
       },
       'softphone.probe': () => softphone.probe(),
       'diagnostics.ping': ({ nonce }) => ({ nonce, receivedAt: deps.clock.now() }),
+      'diagnostics.collect': () => collectDiagnostics(),
+      'dnd.get': () => dnd.status(),
+      'dnd.set': async ({ on }) => {
+        try {
+          return await dnd.set(on);
+        } catch (error) {
+          if (error instanceof DndError) throw new AppError(connection.ami ? 'control.failed' : 'control.unavailable', error.message, { cause: error });
+          throw error;
+        }
+      },
     },
     deps.log('ipc'),
   );
@@ -386,6 +460,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
     openLink: (uri: string) => links.open(uri).then(() => undefined),
     async dispose() {
       offStatus();
+      offDnd();
       offOutcome?.();
       offOutbox?.();
       reporting?.dispose();

@@ -1,21 +1,52 @@
-// Log sink appending JSON lines to <logDir>/sidecall.log, rotating to
-// sidecall.log.1 past a size limit so logs never fill the disk.
+// Log sink appending JSON lines to <logDir>/sidecall.log. Past a size limit
+// the file is rotated (sidecall.log -> .1 -> .2 ... up to `keep` old files,
+// the oldest dropped), so logs never fill the disk and support still gets
+// the last few days. The core's logger stays plain Node: both hosts use this.
 import fs from 'node:fs';
 import path from 'node:path';
 import { streamSink, type LogSink } from '../../core/log/logger';
 
-export function fileSink(logDir: string, maxBytes = 5 * 1024 * 1024): LogSink {
+export const LOG_FILE_NAME = 'sidecall.log';
+
+export interface FileSinkOptions {
+  /** Rotate when the file would grow past this (default 5 MiB). */
+  readonly maxBytes?: number;
+  /** Rotated files kept besides the current one (default 5). */
+  readonly keep?: number;
+}
+
+/** sidecall.log, sidecall.log.1 ... sidecall.log.<keep>: newest first. */
+export function logFiles(logDir: string, keep: number): string[] {
+  const file = path.join(logDir, LOG_FILE_NAME);
+  return [file, ...Array.from({ length: keep }, (_, i) => `${file}.${i + 1}`)];
+}
+
+/** Shifts every file one place down (the last one is dropped) and leaves the current name free. */
+function rotate(files: readonly string[]): void {
+  const last = files.at(-1);
+  if (last !== undefined) fs.rmSync(last, { force: true });
+  for (let i = files.length - 2; i >= 0; i--) {
+    const from = files[i];
+    const to = files[i + 1];
+    if (from !== undefined && to !== undefined && fs.existsSync(from)) fs.renameSync(from, to);
+  }
+}
+
+export function fileSink(logDir: string, options: FileSinkOptions | number = {}): LogSink {
+  const { maxBytes = 5 * 1024 * 1024, keep = 5 } = typeof options === 'number' ? { maxBytes: options } : options;
   fs.mkdirSync(logDir, { recursive: true });
-  const file = path.join(logDir, 'sidecall.log');
+  const files = logFiles(logDir, Math.max(1, keep));
+  const file = files[0] ?? path.join(logDir, LOG_FILE_NAME);
   let size = fs.existsSync(file) ? fs.statSync(file).size : 0;
   return streamSink((line) => {
     try {
-      if (size + line.length > maxBytes) {
-        fs.renameSync(file, `${file}.1`);
+      const bytes = Buffer.byteLength(line);
+      if (size > 0 && size + bytes > maxBytes) {
+        rotate(files);
         size = 0;
       }
       fs.appendFileSync(file, line);
-      size += Buffer.byteLength(line);
+      size += bytes;
     } catch {
       // A log write must never take the app down; stderr still has the line.
     }

@@ -8,6 +8,8 @@ export type { OriginateParams, OriginateResult, RedirectParams, TransferParams, 
 export { mixMonitor, stopMixMonitor, mixMonitorMute } from './recording';
 export type { MixMonitorParams, MixMonitorResult, StopMixMonitorParams, MixMonitorMuteParams, MixMonitorDirection } from './recording';
 export { getvar, setvar } from './variables';
+export { dbGet, dbPut, dbDel } from './database';
+export type { DbKeyParams, DbPutParams } from './database';
 export type { GetvarParams, GetvarResult, SetvarParams } from './variables';
 export { coreShowChannels, status, channelSnapshot } from './channels';
 export { challenge, login, md5Key, ping, filter, logoff } from './session';

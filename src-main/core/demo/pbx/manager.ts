@@ -668,6 +668,47 @@ function setvarAction(s: AmiSession, m: AmiMessage): void {
   else pbx.setVar(ch, variable, value);
 }
 
+/** The Asterisk database (astdb) of each demo PBX: family/key -> value (main/db.c keeps it in SQLite). */
+const ASTDB = new WeakMap<Pbx, Map<string, string>>();
+function astdb(pbx: Pbx): Map<string, string> {
+  let db = ASTDB.get(pbx);
+  if (!db) ASTDB.set(pbx, (db = new Map()));
+  return db;
+}
+
+/** Family and Key of a DB* action, or false after answering the error main/db.c gives. */
+function dbKey(s: AmiSession, m: AmiMessage): string | false {
+  const family = h(m, 'Family');
+  const key = h(m, 'Key');
+  if (family === '') return (s.error(m, 'No family specified.'), false);
+  if (key === '') return (s.error(m, 'No key specified.'), false);
+  return `/${family}/${key}`;
+}
+
+function dbGetAction(s: AmiSession, m: AmiMessage): void {
+  const k = dbKey(s, m);
+  if (k === false) return;
+  const value = astdb(s.pbx).get(k);
+  if (value === undefined) return s.error(m, 'Database entry not found');
+  s.respond(m, 'Success', 'Result will follow', [], true);
+  s.send([['Event', 'DBGetResponse'], ['Family', h(m, 'Family')], ['Key', h(m, 'Key')], ['Val', value], ...s.idHeader(m)]);
+  s.send([['Event', 'DBGetComplete'], ...s.idHeader(m), ['EventList', 'Complete'], ['ListItems', '1']]);
+}
+
+function dbPutAction(s: AmiSession, m: AmiMessage): void {
+  const k = dbKey(s, m);
+  if (k === false) return;
+  astdb(s.pbx).set(k, h(m, 'Val'));
+  s.respond(m, 'Success', 'Updated database successfully');
+}
+
+function dbDelAction(s: AmiSession, m: AmiMessage): void {
+  const k = dbKey(s, m);
+  if (k === false) return;
+  if (!astdb(s.pbx).delete(k)) return s.error(m, 'Database entry not found');
+  s.respond(m, 'Success', 'Key deleted successfully');
+}
+
 /** Live channels, newest first (Asterisk walks a hash container; the traces show no stable order). */
 function listChannels(pbx: Pbx): Channel[] {
   return [...pbx.channels.values()].reverse();
@@ -884,6 +925,9 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   park: parkAction,
   getvar: getvarAction,
   setvar: setvarAction,
+  dbget: dbGetAction,
+  dbput: dbPutAction,
+  dbdel: dbDelAction,
   coreshowchannels: coreShowChannelsAction,
   status: statusAction,
   bridgelist: bridgeListAction,

@@ -66,6 +66,10 @@ export const ACTION_AUTHORITY: Readonly<Record<string, number>> = {
   blindtransfer: EVENT_FLAG.call,
   setvar: EVENT_FLAG.call,
   getvar: EVENT_FLAG.call | EVENT_FLAG.reporting,
+  // main/db.c: reading the astdb needs system or reporting, writing it system.
+  dbget: EVENT_FLAG.system | EVENT_FLAG.reporting,
+  dbput: EVENT_FLAG.system,
+  dbdel: EVENT_FLAG.system,
   status: EVENT_FLAG.system | EVENT_FLAG.call | EVENT_FLAG.reporting,
   hangup: EVENT_FLAG.system | EVENT_FLAG.call,
   coreshowchannels: EVENT_FLAG.system | EVENT_FLAG.reporting,
