@@ -131,12 +131,12 @@ describe('recording links signed as nginx secure_link', () => {
     expect(url).not.toContain('expires=');
     expect(await status(url)).toBe(200);
     // A location that demands an expiry refuses it (docs/crm-reporting.md says which config goes with which).
-    expect(await status(recordingLink(template(), input, { secret: SECRET })))).toBe(403);
+    expect(await status(recordingLink(template(), input, { secret: SECRET }))).toBe(403);
   });
 
   it('refuses a link signed with another secret, a changed path or a changed expiry', async () => {
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    expect(await status(recordingLink(template(), input, { secret: 'wrong', expiresAt })))).toBe(403);
+    expect(await status(recordingLink(template(), input, { secret: 'wrong', expiresAt }))).toBe(403);
     const good = recordingLink(template(), input, { secret: SECRET, expiresAt });
     expect(await status(good.replace('in-101', 'in-102'))).toBe(403);
     expect(await status(good.replace(/expires=(\d+)/, (_, e: string) => `expires=${Number(e) + 60}`))).toBe(403);
