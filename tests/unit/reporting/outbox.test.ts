@@ -8,6 +8,7 @@ import type { CrmCapability, CrmConnector, DeliveryContext } from '../../../src-
 import { CrmError } from '../../../src-main/core/crm/errors';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import { createOutbox, type Outbox, type OutboxStatus } from '../../../src-main/core/reporting/outbox';
+import type { OutboxPort } from '../../../src-main/core/reporting/reporting-service';
 import { FakeClock } from '../../support/fake-clock';
 import { MemoryOutboxJournal } from '../../support/memory-outbox-journal';
 import { makeCallLog } from '../../support/outbox-call-logs';
@@ -56,7 +57,7 @@ function setup(opts: { journal?: MemoryOutboxJournal; clock?: FakeClock; crm?: S
   const crm = opts.crm === null ? undefined : (opts.crm ?? new StandInCrm(clock));
   let connector: CrmConnector | undefined = crm;
   const logs = memorySink();
-  const outbox = createOutbox({
+  const outbox: Outbox & OutboxPort = createOutbox({
     journal,
     connector: () => connector,
     clock,
@@ -148,6 +149,7 @@ describe('outbox: journal first', () => {
     await outbox.enqueue(makeCallLog(2));
     await settle();
     expect(outbox.status()).toMatchObject({ waiting: 2, paused: 'noCrm', sending: false });
+    expect(outbox.mark(ID(1))).toBe('waiting');
     setConnector({ id: 'x', displayName: 'No logCall', capabilities: new Set(), findContact: async () => null });
     outbox.resume();
     await settle();
@@ -306,6 +308,7 @@ describe('outbox: refused calls', () => {
       { id: ID(2), number: '+79161000002', endedAt: makeCallLog(2).endedAt, reason: `phone: not a valid number (${ID(2)})` },
     ];
     expect(a.outbox.status()).toMatchObject({ waiting: 0, failed });
+    expect(a.outbox.mark(ID(1))).toBe('failed');
     a.clock.advance(3_600_000);
     await settle();
     expect(a.crm.received).toHaveLength(2);
@@ -322,6 +325,8 @@ describe('outbox: refused calls', () => {
     await settle();
     expect(b.crm.ids()).toEqual([ID(1)]);
     expect(b.outbox.isDelivered(ID(1))).toBe(true);
+    expect(b.outbox.mark(ID(1))).toBe('sent');
+    expect(b.outbox.mark(ID(2))).toBeUndefined();
     expect(b.outbox.status()).toEqual({ sending: false, waiting: 0, failed: [] });
     await b.outbox.dispose();
 

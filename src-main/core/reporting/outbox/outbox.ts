@@ -6,6 +6,7 @@
 // CRM's words. State changes only by applying records the journal accepted, so
 // a full disk leaves memory and disk as they were.
 import { CallLogSchema, type CallLog } from '../../../../src-shared/domain/call-log';
+import type { OutboxFailureView, OutboxStatusView, ReportMark } from '../../../../src-shared/domain/crm-status';
 import type { CrmConnector, DeliveryContext } from '../../crm/connector';
 import { isCrmError } from '../../crm/errors';
 import type { Clock, Logger, TimerHandle } from '../../../ports';
@@ -13,28 +14,15 @@ import type { OutboxJournal } from './journal';
 import { backoffDelay, OutboxState } from './outbox-state';
 import type { OutboxRecord } from './records';
 
-export interface OutboxFailure {
-  readonly id: string;
-  /** The other party's number, for the failed list. */
-  readonly number: string;
-  readonly endedAt: number;
-  /** The CRM's words for why it refused the call. */
-  readonly reason: string;
-}
-
-export type OutboxPause = 'needsSignIn' | 'noCrm';
-
-export interface OutboxStatus {
-  /** A delivery is in flight. */
-  readonly sending: boolean;
-  /** Call logs queued and not yet confirmed (failed ones not counted). */
-  readonly waiting: number;
-  readonly failed: readonly OutboxFailure[];
-  readonly paused?: OutboxPause;
-  readonly lastError?: string;
-  /** When the next try is scheduled (unix ms), while calls wait and none is in flight. */
-  readonly nextAttemptAt?: number;
-}
+/** A call log the CRM refused for good: id, number, when it ended, and the CRM's words (`reason`). */
+export type OutboxFailure = OutboxFailureView;
+export type OutboxPause = NonNullable<OutboxStatusView['paused']>;
+/**
+ * `sending`: a delivery is in flight; `waiting`: queued, not yet confirmed (failed
+ * ones not counted); `nextAttemptAt`: when the next try is scheduled, while calls
+ * wait and none is in flight. The UI's own type (src-shared/domain/crm-status).
+ */
+export type OutboxStatus = OutboxStatusView;
 
 export interface Outbox {
   /** Replays the journal and begins sending. Call once; enqueue waits for it. */
@@ -45,6 +33,8 @@ export interface Outbox {
   onChange(listener: (s: OutboxStatus) => void): () => void;
   /** The CRM confirmed this call log (remembered for 30 days). */
   isDelivered(id: string): boolean;
+  /** Where a call's report stands (History's mark); undefined when it was never queued, was discarded, or was delivered over 30 days ago. */
+  mark(id: string): ReportMark | undefined;
   /** Failed -> waiting now (without an id: all failed), and wakes entries waiting for a backoff. */
   retry(id?: string): void;
   /** Removes a failed or waiting entry (journaled); aborts its delivery when one is in flight. */
@@ -185,7 +175,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   function status(): OutboxStatus {
-    const s: { -readonly [K in keyof OutboxStatus]: OutboxStatus[K] } = {
+    const s: OutboxStatus = {
       sending: [...inFlight.keys()].some((id) => !doneUnwritten.has(id)),
       waiting: state.pendingCount,
       failed: state.failed().map((e) => failureOf(e.log.id, e.log, e.lastError ?? '')),
@@ -433,6 +423,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
     isDelivered(id) {
       return state.isDelivered(id);
+    },
+
+    mark(id) {
+      const c = state.classify(id);
+      if (c === 'delivered') return 'sent';
+      if (c === 'pending') return 'waiting';
+      if (c === 'failed') return 'failed';
+      return undefined;
     },
 
     retry(id) {
