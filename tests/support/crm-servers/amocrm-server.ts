@@ -179,6 +179,8 @@ export interface AmoCrmServer {
   failNext(count: number, response: ForcedResponse, pathPrefix?: string): void;
   /** Every access token issued so far is now expired (401 on use); refresh tokens stay valid. */
   expireAccessTokens(): void;
+  /** After `n` more /api requests are answered with success, every access token issued so far expires (expiry in the middle of a burst). */
+  expireAccessTokensAfter(n: number): void;
   /** Every refresh token issued so far is revoked (the integration was re-authorized elsewhere, or the admin revoked it). */
   revokeRefreshTokens(): void;
   /** The integration was disabled: every access token, refresh token and the long-lived token is refused. */
@@ -304,6 +306,7 @@ export async function startAmoCrmServer(options: AmoCrmServerOptions = {}): Prom
   const forced: Array<{ remaining: number; prefix: string; response: ForcedResponse }> = [];
   const apiArrivals: number[] = [];
   let longLivedRevoked = false;
+  let expireAfter: number | undefined;
   let nextId = 40_000_001;
   let mode: 'up' | 'refuse' | 'unavailable' = 'up';
   const redirectUri = options.redirectUri ?? 'http://127.0.0.1:17345/amocrm/callback';
@@ -804,7 +807,17 @@ export async function startAmoCrmServer(options: AmoCrmServerOptions = {}): Prom
     if (unauthorized) return unauthorized;
     if (behaviour.accountBlocked === 402) return problem(402, 'Payment Required', 'Account is not paid');
     if (behaviour.accountBlocked === 403) return problem(403, 'Forbidden', 'Account is blocked');
-    return route(method, path, url.searchParams, body);
+    const answer = route(method, path, url.searchParams, body);
+    if (expireAfter !== undefined && answer.status < 300 && --expireAfter <= 0) {
+      expireAfter = undefined;
+      expireAccessTokens();
+    }
+    return answer;
+  }
+
+  function expireAccessTokens(): void {
+    const past = now() - 1;
+    for (const [token, rec] of accessTokens) accessTokens.set(token, { ...rec, expiresAt: Math.min(rec.expiresAt, past) });
   }
 
   // ---- transport ----
@@ -925,9 +938,9 @@ export async function startAmoCrmServer(options: AmoCrmServerOptions = {}): Prom
     failNext(count, response, pathPrefix = '/api/') {
       forced.push({ remaining: count, prefix: pathPrefix, response });
     },
-    expireAccessTokens() {
-      const past = now() - 1;
-      for (const [token, rec] of accessTokens) accessTokens.set(token, { ...rec, expiresAt: Math.min(rec.expiresAt, past) });
+    expireAccessTokens,
+    expireAccessTokensAfter(n) {
+      expireAfter = n;
     },
     revokeRefreshTokens() {
       for (const rec of refreshTokens.values()) rec.revoked = true;

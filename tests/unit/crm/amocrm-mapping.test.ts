@@ -243,9 +243,9 @@ describe('amoCRM errors and configs', () => {
     expect(isDuplicateUnsorted(undefined)).toBe(false);
   });
 
-  it('gives the HTTP client the account URL, 7 requests per second and 401 as an expired token', () => {
+  it('gives the HTTP client the account URL, evenly spaced requests under 7 per second and 401 as an expired token', () => {
     const opts = amoCrmHttpOptions(settings, { kind: 'none' });
-    expect(opts).toMatchObject({ baseUrl: 'https://example.amocrm.ru', crmName: 'amoCRM', rateLimit: { kind: 'window', requests: 7, perMs: 1000 } });
+    expect(opts).toMatchObject({ baseUrl: 'https://example.amocrm.ru', crmName: 'amoCRM', rateLimit: { kind: 'window', requests: 1, perMs: 150 } });
     expect(opts.isTokenRejected?.({ status: 401, data: undefined, headers: {} })).toBe(true);
     expect(opts.isTokenRejected?.({ status: 403, data: undefined, headers: {} })).toBe(false);
     expect(() => amoCrmHttpOptions(AmoCrmSettingsSchema.parse({}), { kind: 'none' })).toThrow(/account address/);

@@ -8,35 +8,19 @@
 //   client_secret required (no PKCE documented), redirect_uri on refreshes too;
 // - pasteCode: no loopback listener, the operator pastes the code shown by amoCRM
 //   (the exchange still sends the registered redirect URI).
-// Plain objects, structurally the AuthorizationConfig and TokenClientConfig of those modules.
 import type { AmoCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError } from '../errors';
+import type { AuthorizationConfig } from '../oauth/authorization';
+import type { TokenClientConfig } from '../oauth/token-client';
 import { amoAccountUrl, AMOCRM_NAME } from './http-options';
 
 export const AMOCRM_REDIRECT_PATH = '/amocrm/callback';
 
 export interface AmoCrmOAuthConfig {
   /** For startAuthorization(). */
-  readonly authorization: {
-    readonly crmName: string;
-    readonly authorizeUrl: string;
-    readonly clientId: string;
-    readonly redirectPort: number;
-    readonly redirectPath: string;
-    readonly sendRedirectUri: boolean;
-    readonly fixedRedirectUri?: string;
-    readonly pkce: boolean;
-    readonly extraParams: Readonly<Record<string, string>>;
-  };
+  readonly authorization: AuthorizationConfig;
   /** For createTokenClient(). */
-  readonly token: {
-    readonly crmName: string;
-    readonly style: 'json';
-    readonly tokenUrl: string;
-    readonly clientId: string;
-    readonly clientSecret: string;
-    readonly redirectUri: string;
-  };
+  readonly token: TokenClientConfig & { readonly style: 'json'; readonly clientSecret: string; readonly redirectUri: string };
   /** The redirect URI to register in the amoCRM integration's settings. */
   readonly redirectUri: string;
 }
