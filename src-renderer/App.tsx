@@ -8,6 +8,10 @@ import { useThemeLanguage } from './hooks/use-theme-language';
 import { HomePage } from './pages/HomePage';
 import { HistoryPage } from './pages/HistoryPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { HelpPage } from './pages/HelpPage';
+import { ShortcutsProvider } from './shortcuts/ShortcutsProvider';
+import { ringingCall } from './shortcuts/call-commands';
+import { isMacPlatform } from './shortcuts/keymap';
 import { connectionTone } from './components/ConnectionCard';
 import { CallCard, callTitle } from './components/CallCard';
 import { sidecall } from './bridge';
@@ -15,7 +19,7 @@ import { LinkConfirm } from './components/LinkConfirm';
 import { consumeLinkFromUrl } from './bridge/protocol-links';
 import type { CallsView } from '../src-shared/domain/calls-view';
 
-type Page = 'home' | 'history' | 'settings';
+type Page = 'home' | 'history' | 'settings' | 'help';
 
 export function App() {
   const { t } = useTranslation();
@@ -38,7 +42,12 @@ export function App() {
   useIncomingNotifications(state.info?.host === 'web' ? calls : undefined, t('call.hiddenNumber'), (who) => t('call.notificationTitle', { who }));
 
   const popped = calls.live.filter((v) => v.pop);
+  const ringing = (view: CallsView): string | undefined => {
+    const v = ringingCall(view);
+    return v ? callTitle(v, t('call.hiddenNumber')) : undefined;
+  };
   return (
+    <ShortcutsProvider calls={calls} mac={isMacPlatform(state.info?.platform ?? navigator.platform)} navigate={setPage} callerName={ringing}>
     <div className="shell">
       <header className="topbar">
         <div className="brand">
@@ -51,7 +60,7 @@ export function App() {
         </span>
       </header>
       <nav className="tabs" aria-label={t('nav.main')}>
-        {(['home', 'history', 'settings'] as const).map((p) => (
+        {(['home', 'history', 'settings', 'help'] as const).map((p) => (
           <button key={p} type="button" className={`tab${page === p ? ' tab-active' : ''}`} aria-current={page === p ? 'page' : undefined} onClick={() => setPage(p)} data-testid={`nav-${p}`}>
             {t(`nav.${p}`)}
             {p === 'history' && calls.missed > 0 ? (
@@ -84,6 +93,8 @@ export function App() {
           <HomePage connection={state.connection} calls={calls} region={settings?.numbers.defaultRegion ?? 'RU'} onOpenSettings={() => setPage('settings')} />
         ) : page === 'history' ? (
           <HistoryPage />
+        ) : page === 'help' ? (
+          <HelpPage info={state.info} />
         ) : (
           <SettingsPage view={state.view} location={state.info?.settingsLocation} onSaved={state.setView} />
         )}
@@ -93,6 +104,7 @@ export function App() {
         <span>{state.info ? (state.info.host === 'web' ? t('app.hostWeb') : t('app.hostElectron')) : ''}</span>
       </footer>
     </div>
+    </ShortcutsProvider>
   );
 }
 

@@ -1,7 +1,7 @@
 // English strings. Keys are shared with ru.ts; the type check there keeps them in step.
 export const en = {
   app: { title: 'Sidecall', version: 'Version {{version}}', hostWeb: 'Browser mode', hostElectron: 'Desktop app' },
-  nav: { home: 'Calls', history: 'History', settings: 'Settings', main: 'Main navigation', missedBadge: '{{count}} missed' },
+  nav: { help: 'Help', home: 'Calls', history: 'History', settings: 'Settings', main: 'Main navigation', missedBadge: '{{count}} missed' },
   connection: {
     filtering: {
       'pbx-eventfilter+client': 'Events filtered on the PBX (manager.conf eventfilter) and in Sidecall.',
@@ -218,6 +218,82 @@ export const en = {
     discardNo: 'Keep',
     sendNow: 'Send now',
     mark: { sent: 'Sent to CRM', waiting: 'Waiting for CRM', failed: 'CRM refused' },
+  },
+  shortcuts: {
+    incoming: 'Incoming call from {{who}}',
+    unavailable: {
+      noCall: 'No call to do that with.',
+      noRinging: 'No call is ringing.',
+      answerOnPhone: 'Answer on your phone: the PBX cannot pick up a desk phone.',
+      muteNeedsSoftphone: 'Mute works with the softphone; use your phone’s mute button.',
+    },
+    done: {
+      'calls.hangup': 'Hung up.',
+      'calls.park': 'Call on hold.',
+      'demo.phone': 'Answered.',
+      record: { start: 'Recording started.', stop: 'Recording stopped.', resume: 'Recording resumed.' },
+    },
+  },
+  help: {
+    title: 'Help',
+    shortcuts: {
+      title: 'Keyboard shortcuts',
+      action: 'Action',
+      keys: 'Keys',
+      name: { answer: 'Answer', hangUp: 'Hang up', mute: 'Mute', hold: 'Hold', transfer: 'Transfer', record: 'Record', dialPad: 'Dial pad', help: 'Help' },
+      hint: {
+        answer: 'the ringing call (softphone or demo; a desk phone answers itself)',
+        hangUp: 'the call you are on, else the ringing one',
+        mute: 'your microphone (softphone)',
+        hold: 'parks the caller',
+        transfer: 'opens the transfer field of the current call',
+        record: 'starts, stops or resumes recording',
+        dialPad: 'puts the cursor in the number field',
+        help: 'this page',
+      },
+    },
+    a11y: {
+      title: 'Keyboard and screen reader',
+      tab: 'Tab and Shift+Tab move through every control in reading order; Enter or Space presses the focused button.',
+      incoming: 'A screen reader announces an incoming call as soon as it rings, wherever the focus is.',
+      shortcuts: 'The shortcuts work everywhere in the window, also while you type in a field, and say what they did.',
+      tray: 'The tray icon’s menu (Do not disturb, last calls, Call number in clipboard) opens with the keyboard from the system tray.',
+    },
+    diagnostics: {
+      title: 'Diagnostics for support',
+      text: 'Copies the version, your settings (without passwords or tokens), connection states and the latest log lines, to paste into a message to support.',
+      copy: 'Copy diagnostics',
+      collecting: 'Collecting…',
+      copied: 'Diagnostics copied to the clipboard.',
+      show: 'Show what was copied',
+      selectAndCopy: 'The clipboard is not available: the text below is selected, press Ctrl+C (⌘C) to copy it.',
+    },
+    about: '{{name}} {{version}} on {{platform}}',
+  },
+  shell: {
+    title: 'Desktop',
+    startAtLogin: 'Start Sidecall when I log in (in the tray, without a window)',
+    notifyMissedCalls: 'Show a notification for each missed call',
+    dnd: {
+      title: 'Do not disturb',
+      mode: 'How Do not disturb reaches the PBX',
+      modeName: { featureCode: 'Feature codes (e.g. *78 / *79)', astdb: 'Asterisk database (DBPut; AMI write=system)', off: 'Not used' },
+      onCode: 'Code to turn on',
+      offCode: 'Code to turn off',
+      family: 'Database family',
+      key: 'Key',
+      keyHint: 'Empty: your extension.',
+      value: 'Value when on',
+    },
+    error: {
+      astdbName: 'Use letters, digits and _ . @ + - (parts separated by /).',
+      featureCode: 'Digits, * and # only, e.g. *78.',
+      astdbValue: 'Use letters, digits and _ . - only.',
+    },
+  },
+  policy: {
+    error: { unknownPath: 'There is no such setting in this version of Sidecall; the policy entry is ignored.' },
+    managedSummary: '{{count}} settings are managed by your organization.',
   },
   settings: {
     sections: 'Settings sections',

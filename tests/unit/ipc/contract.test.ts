@@ -38,6 +38,9 @@ const validRequests: { readonly [C in keyof typeof requestChannels]: unknown } =
   'outbox.retry': {},
   'outbox.discard': { id: 'no-such-call' },
   'diagnostics.ping': { nonce: 'abc' },
+  'diagnostics.collect': {},
+  'dnd.get': {},
+  'dnd.set': { on: true },
 };
 // Valid requests that fail for a reason of state, not shape: they must still answer with a typed error.
 const stateErrors: Partial<Record<keyof typeof requestChannels, string>> = {
@@ -96,6 +99,9 @@ const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknow
   'outbox.retry': [{ id: '' }, { id: 5 }, { id: 'x'.repeat(201) }, { all: true }],
   'outbox.discard': [{}, { id: '' }, { id: 'x'.repeat(201) }],
   'diagnostics.ping': [{}, { nonce: '' }, { nonce: 'x'.repeat(65) }, { nonce: 5 }],
+  'diagnostics.collect': [{ lines: 10 }],
+  'dnd.get': [{ refresh: true }],
+  'dnd.set': [{}, { on: 'yes' }, { on: true, family: 'X' }],
 };
 
 /** Waits until the core is connected (to the demo PBX): placing a call needs a live AMI session. */
@@ -117,7 +123,7 @@ describe('IPC contract', () => {
 
   it.each(Object.keys(requestChannels) as (keyof typeof requestChannels)[])('%s accepts a valid request and answers per its response schema', async (channel) => {
     fx = await createCoreFixture({ demo: true });
-    if (channel === 'calls.dial') await untilReady(fx);
+    if (channel === 'calls.dial' || channel === 'dnd.set') await untilReady(fx);
     const reply = await fx.core.dispatch(channel, validRequests[channel]);
     const expectedError = stateErrors[channel];
     if (expectedError) {
