@@ -8,7 +8,10 @@ import { systemClock } from '../core/clock';
 import { createLoggerFactory, memorySink, streamSink, type LogSink } from '../core/log/logger';
 import { createAmiConnectionSource } from '../core/ami/ami-connection-source';
 import { netTransport } from '../core/ami/connection/net-transport';
-import type { LoggerFactory, SecretStore } from '../ports';
+import type { ExternalBrowser, LoggerFactory, SecretStore } from '../ports';
+import { CRM_BACKENDS } from '../core/crm/backends';
+import { createOutbox } from '../core/reporting/outbox';
+import { lazyFileJournal } from './outbox/lazy-file-journal';
 import { FileSettingsStore } from './settings/file-settings-store';
 import { machinePolicyProvider } from './policy/policy-provider';
 import { JsonlHistoryStore } from './history/jsonl-history-store';
@@ -28,6 +31,8 @@ export interface BootstrapInput {
   readonly sinks?: readonly LogSink[];
   /** Where log files go (Electron: the OS log folder); default: `logs` in the data folder. */
   readonly logDir?: string;
+  /** The system browser for CRM sign-in (Electron: shell.openExternal); browser mode: the page opens a tab. */
+  readonly browser?: ExternalBrowser;
   /** What the host adds to "Copy diagnostics" (Electron and Chrome versions...). */
   readonly hostInfo?: () => Readonly<Record<string, unknown>>;
 }
@@ -39,8 +44,13 @@ export interface Bootstrapped {
 }
 
 /** Where settings and logs live inside the data folder. */
-export function dataPaths(dataDir: string): { readonly settingsFile: string; readonly logDir: string; readonly historyFile: string } {
-  return { settingsFile: path.join(dataDir, 'settings.json'), logDir: path.join(dataDir, 'logs'), historyFile: path.join(dataDir, 'history.jsonl') };
+export function dataPaths(dataDir: string): { readonly settingsFile: string; readonly logDir: string; readonly historyFile: string; readonly outboxFile: string } {
+  return {
+    settingsFile: path.join(dataDir, 'settings.json'),
+    logDir: path.join(dataDir, 'logs'),
+    historyFile: path.join(dataDir, 'history.jsonl'),
+    outboxFile: path.join(dataDir, 'outbox.journal'),
+  };
 }
 
 export function bootstrapCore(input: BootstrapInput): Bootstrapped {
@@ -66,6 +76,17 @@ export function bootstrapCore(input: BootstrapInput): Bootstrapped {
     history: new JsonlHistoryStore(paths.historyFile, log('history')),
     // With no PBX host set, the embedded demo PBX and CRM stand in (demo mode).
     demo: createDemoMode({ contacts: DemoContactsSchema.parse(demoContacts), clock: systemClock, log: log('demo') }),
+    crmBackends: CRM_BACKENDS,
+    ...(input.browser ? { browser: input.browser } : {}),
+    // Call reports wait on disk (fsync'd journal) until the CRM confirms them.
+    outbox: (connector) => {
+      const journal = lazyFileJournal(paths.outboxFile, log('outbox'));
+      const outbox = createOutbox({ journal, connector, clock: systemClock, log: log('outbox') });
+      return { ...outbox, dispose: async () => {
+        await outbox.dispose();
+        await journal.close();
+      } };
+    },
     diagnostics: {
       recentLog: () => recent.records,
       host: () => ({

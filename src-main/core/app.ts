@@ -449,7 +449,9 @@ export function createCore(deps: CoreDeps): SidecallCore {
       return () => listeners.delete(listener);
     },
     async start() {
-      await outbox?.start();
+      // A journal that cannot be opened (another Sidecall holds it, unreadable folder) must not stop
+      // the app: reports are then kept in memory by reporting and retried.
+      await outbox?.start().catch((error: unknown) => log.error('call report outbox could not start', { error: error instanceof Error ? error.message : String(error) }));
       await crmService.reconfigure();
       log.info('starting', { version: deps.info.version, host: deps.info.host, settings: deps.settings.location, keychain: deps.secrets.status().backend });
       const loaded = deps.settings.load();

@@ -117,7 +117,7 @@ async function start(opts: HostOptions): Promise<void> {
     log: secretsLog,
   });
   const systemLanguage = languageFromLocale(app.getLocale());
-  const { core, log } = bootstrapCore({ host: 'electron', dataDir, options: opts, secrets, systemLanguage });
+  const { core, log } = bootstrapCore({ host: 'electron', dataDir, options: opts, secrets, systemLanguage, browser: { open: (url) => openInSystemBrowser(url) } });
   secretsLog.bind(log('electron/secrets'));
   const hostLog = log('electron/main');
   linkLog.bind(log('electron/links'));
@@ -304,4 +304,10 @@ function fatal(error: unknown): void {
   process.stderr.write(`sidecall: could not start: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
   dialog.showErrorBox('Sidecall could not start', `${message}\n\nIf this keeps happening, start Sidecall from a terminal with \`npm start\` to see the details, or send the log folder to support.`);
   app.exit(1);
+}
+
+/** CRM sign-in pages in the operator's own browser (RFC 8252: never a window of ours); https, or http on loopback only. */
+function openInSystemBrowser(url: string): Promise<void> {
+  if (!/^(?:https:\/\/|http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/])/.test(url)) return Promise.reject(new Error('Refused to open a sign-in address that is not https'));
+  return shell.openExternal(url);
 }
