@@ -47,6 +47,8 @@ export interface PhoneCall {
   readonly transfer?: PhoneTransfer;
   /** Digits sent during the call, in order. */
   readonly dtmf: string;
+  /** Digits the other side sent by SIP INFO (browsers do not surface received RFC 4733 events). */
+  readonly dtmfReceived: string;
   /** The consultation call of an attended transfer started from call `consultFor`. */
   readonly consultFor?: string;
 }
@@ -68,6 +70,7 @@ export type PhoneCallEvent =
   | { readonly type: 'held'; readonly id: string; readonly held: boolean }
   | { readonly type: 'muted'; readonly id: string; readonly muted: boolean }
   | { readonly type: 'dtmf'; readonly id: string; readonly digit: string }
+  | { readonly type: 'dtmfIn'; readonly id: string; readonly digit: string }
   | { readonly type: 'transfer'; readonly id: string; readonly transfer: PhoneTransfer | undefined }
   | { readonly type: 'remove'; readonly id: string };
 
@@ -105,6 +108,7 @@ export function reduceCalls(calls: readonly PhoneCall[], e: PhoneCallEvent): rea
         ...(e.linkedid !== undefined ? { linkedid: e.linkedid } : {}),
         ...(e.consultFor !== undefined ? { consultFor: e.consultFor } : {}),
         dtmf: '',
+        dtmfReceived: '',
       };
       return [...calls, call];
     }
@@ -122,6 +126,8 @@ export function reduceCalls(calls: readonly PhoneCall[], e: PhoneCallEvent): rea
       return update(calls, e.id, (c) => ({ ...c, muted: e.muted }));
     case 'dtmf':
       return update(calls, e.id, (c) => ({ ...c, dtmf: (c.dtmf + e.digit).slice(-64) }));
+    case 'dtmfIn':
+      return update(calls, e.id, (c) => ({ ...c, dtmfReceived: (c.dtmfReceived + e.digit).slice(-64) }));
     case 'transfer':
       return update(calls, e.id, (c) => {
         const next: { -readonly [K in keyof PhoneCall]: PhoneCall[K] } = { ...c };

@@ -108,6 +108,8 @@ export function reduceRegistration(state: RegistrationState, event: Registration
     case 'connected': {
       const up: RegistrationState = { ...state, transport: 'up' };
       if (off || state.phase === 'failed') return same(up);
+      // The same connection reported twice (the transport's callback and the connect call both say so).
+      if (state.transport === 'up' && (state.phase === 'registering' || state.phase === 'registered')) return same(up);
       return { state: { ...without(up, 'retryAt'), phase: 'registering' }, effects: [{ type: 'cancelRetry' }, { type: 'register' }] };
     }
     case 'disconnected': {

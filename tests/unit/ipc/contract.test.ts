@@ -41,6 +41,9 @@ const validRequests: { readonly [C in keyof typeof requestChannels]: unknown } =
   'diagnostics.collect': {},
   'dnd.get': {},
   'dnd.set': { on: true },
+  'softphone.credentials': {},
+  'softphone.state': { registration: 'registered', aor: 'sip:101@pbx.example.com', calls: { ringing: 0, active: 0 } },
+  'softphone.probe': {},
 };
 // Valid requests that fail for a reason of state, not shape: they must still answer with a typed error.
 const stateErrors: Partial<Record<keyof typeof requestChannels, string>> = {
@@ -102,6 +105,10 @@ const malformed: { readonly [C in keyof typeof requestChannels]: readonly unknow
   'diagnostics.collect': [{ lines: 10 }],
   'dnd.get': [{ refresh: true }],
   'dnd.set': [{}, { on: 'yes' }, { on: true, family: 'X' }],
+  // No way to name another keychain account.
+  'softphone.credentials': [{ account: 'pbx/ami-secret' }],
+  'softphone.state': [{}, { registration: 'flying', calls: { ringing: 0, active: 0 } }, { registration: 'off', calls: { ringing: -1, active: 0 } }, { registration: 'off', calls: { ringing: 0, active: 0 }, extra: 1 }],
+  'softphone.probe': [{ url: 'ws://203.0.113.9/' }],
 };
 
 /** Waits until the core is connected (to the demo PBX): placing a call needs a live AMI session. */
