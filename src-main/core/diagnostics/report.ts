@@ -25,7 +25,7 @@ export interface DiagnosticsInput {
 export const DIAGNOSTICS_LOG_LINES = 200;
 
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi;
-const SECRET_QUERY = /([?&](?:access_token|refresh_token|token|key|apikey|api_key|secret|password|auth|sig|signature|code)=)[^&\s"]*/gi;
+const SECRET_QUERY = /([?&](?:access_token|refresh_token|token|key|apikey|api_key|secret|password|auth|sig|signature|code)=)[^&\s"#]*/gi;
 
 /** Removes credentials from one piece of text. */
 export function scrubText(text: string, secrets: readonly string[]): string {
