@@ -77,3 +77,25 @@ describe('settings', () => {
     expect(() => genericCrmAuth(settings({ auth: 'oauthAuthorizationCode' }), { kind: 'secret', secret: 'p' })).toThrow(/Sign in/);
   });
 });
+
+describe('the worked example of docs/crm-generic.md', () => {
+  it('its settings, lookup answer and call body agree with the code', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/crm-generic.md', import.meta.url), 'utf8');
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    const [documented, answer, config, sent] = blocks.map((b) => JSON.parse(b) as unknown);
+    expect(documented).toEqual(JSON.parse(JSON.stringify(callBody(sampleCallLog({ crmUserId: '9', contactId: '17' }), settings()))).body);
+    const s = GenericCrmSettingsSchema.parse((config as { crm: { generic: unknown } }).crm.generic);
+    expect(genericSettingsProblems(s)).toEqual([]);
+    expect(lookupUrl(s, q)).toBe('https://crm.acme.example/api/v2/people?phone=%2B79161234567');
+    expect(contactFromResponse(answer, s, q)).toEqual({
+      id: '17',
+      name: 'Ivan Petrov',
+      company: 'Azure Interior',
+      responsible: { name: 'Olga Smirnova', extension: '102' },
+      url: 'https://crm.acme.example/app/people/17',
+      phones: ['+79161234567'],
+    });
+    expect(callBody(sampleCallLog(), s)).toEqual({ ok: true, body: sent });
+  });
+});
