@@ -42,7 +42,7 @@ export function probeWebSocket(url: string, timeoutMs = 5000): Promise<Softphone
       const code = error.code ?? '';
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') done({ result: 'dns', detail: `${hostOf(url)} does not resolve (${code}).` });
       else if (code === 'ECONNREFUSED') done({ result: 'refused', detail: `Nothing accepts connections at ${hostOf(url)} (ECONNREFUSED).` });
-      else if (code === 'ETIMEDOUT' || /timeout/i.test(error.message)) done({ result: 'timeout', detail: `No answer from ${hostOf(url)} (${code || 'timeout'}).` });
+      else if (code === 'ETIMEDOUT' || /timed? ?out/i.test(error.message)) done({ result: 'timeout', detail: `No answer from ${hostOf(url)} (${code || 'timeout'}).` });
       else if (TLS_CODES.test(code) || TLS_CODES.test(error.message)) done({ result: 'tls', detail: `TLS: ${short(error)}` });
       else done({ result: 'other', detail: short(error) });
     });

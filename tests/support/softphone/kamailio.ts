@@ -34,6 +34,8 @@ export interface Kamailio {
   readonly domain: string;
   /** Everything Kamailio printed (stderr and stdout). */
   output(): string;
+  /** REGISTER requests Kamailio received from this user (with or without credentials). */
+  registers(user: string): number;
   restart(): Promise<void>;
   /** Kills the process (SIGKILL) without starting it again. */
   kill(): Promise<void>;
@@ -154,7 +156,8 @@ request_route {
     exit;
   }
   t_check_trans();
-  if (is_method("REGISTER")) {${auth}
+  if (is_method("REGISTER")) {
+    xlog("L_ERR", "sidecall-test REGISTER from <$fU> auth <$au>\\n");${auth}
     if (!save("location")) { sl_reply_error(); }
     exit;
   }
@@ -247,6 +250,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     domain: SIP_DOMAIN,
     output: () => out,
+    registers: (user) => out.split('\n').filter((l) => l.includes(`sidecall-test REGISTER from <${user}>`)).length,
     start,
     async restart() {
       await kill('SIGKILL');
