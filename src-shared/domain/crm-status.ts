@@ -28,6 +28,8 @@ export const CrmStatusSchema = z.object({
   /** "connected as ...": account or user name, when the CRM told us. */
   account: z.string().optional(),
   message: z.string().optional(),
+  /** State `incomplete`: the Settings field to fill in (its label key under `crm.field`), so the UI can say it in the operator's language. */
+  missing: z.string().optional(),
   /** How this CRM signs in: browser (OAuth), or a stored credential (token, webhook, API key). */
   signIn: z.enum(['oauth', 'credential', 'none']),
   /** While signing in: waiting for the browser redirect, or for the operator to paste the code. */

@@ -37,6 +37,11 @@ export interface CrmSession {
   dispose(): void;
 }
 
+export interface CrmMissing {
+  readonly field: string;
+  readonly message: string;
+}
+
 export interface CrmSecretsPresent {
   readonly clientSecret: boolean;
   readonly credential: boolean;
@@ -57,8 +62,8 @@ export interface CrmBackend {
   readonly label: string;
   displayName(settings: Settings): string;
   signIn(settings: Settings): 'oauth' | 'credential';
-  /** What must be filled in before connecting, in words the user can act on; undefined when complete. */
-  missing(settings: Settings, secrets: CrmSecretsPresent): string | undefined;
+  /** What must be filled in before connecting (the field's label key under `crm.field` and English words); undefined when complete. */
+  missing(settings: Settings, secrets: CrmSecretsPresent): CrmMissing | undefined;
   open(ctx: CrmBackendContext): Promise<CrmSession>;
 }
 
@@ -112,7 +117,7 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
   let generation = 0;
 
   function set(next: Partial<CrmStatus> & Pick<CrmStatus, 'state'>): CrmStatus {
-    const base: CrmStatus = { kind: status.kind, displayName: status.displayName, signIn: status.signIn, capabilities: status.capabilities, state: next.state };
+    const base: CrmStatus = { kind: status.kind, displayName: status.displayName, signIn: status.signIn, capabilities: status.capabilities, state: next.state, ...(next.state === status.state && status.account ? { account: status.account } : {}) };
     const merged: CrmStatus = { ...base, ...next };
     // Drop keys explicitly set to undefined so the status stays schema-clean.
     status = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as CrmStatus;
@@ -181,7 +186,7 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
     status = { kind, displayName: backend.displayName(settings), state: 'signedOut', signIn, capabilities: [] };
     const missing = backend.missing(settings, present);
     if (missing) {
-      set({ state: 'incomplete', message: missing });
+      set({ state: 'incomplete', message: missing.message, missing: missing.field });
       return;
     }
     if (!deps.secrets.status().available) {

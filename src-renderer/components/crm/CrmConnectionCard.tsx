@@ -14,9 +14,10 @@ export function crmTone(s: CrmStatus | undefined): 'ok' | 'busy' | 'bad' | 'idle
       return 'ok';
     case 'signingIn':
       return 'busy';
+    case 'incomplete':
+      return 'busy';
     case 'needsSignIn':
     case 'error':
-    case 'incomplete':
       return 'bad';
     default:
       return 'idle';
@@ -83,8 +84,16 @@ export function CrmConnectionCard(props: { readonly status: CrmStatus | undefine
         </p>
       ) : null}
       {s.state === 'signingIn' && s.waitingFor === 'redirect' ? <p className="muted">{t('crm.waitingBrowser')}</p> : null}
-      {s.message && s.state !== 'connected' ? (
-        <p className={s.state === 'signingIn' || s.state === 'signedOut' ? 'muted' : 'error'} data-testid="crm-message">
+      {s.state === 'incomplete' && s.missing ? (
+        <p className="muted" data-testid="crm-message">
+          {t('crm.missingField', { field: t(`crm.field.${s.missing}`) })}
+        </p>
+      ) : s.state === 'needsSignIn' ? (
+        <p className="error" data-testid="crm-message">
+          {t('crm.needsSignInHint', { crm: s.displayName })}
+        </p>
+      ) : s.message && s.state !== 'connected' ? (
+        <p className={s.state === 'signingIn' || s.state === 'signedOut' || s.state === 'incomplete' ? 'muted' : 'error'} data-testid="crm-message">
           {s.message}
         </p>
       ) : null}

@@ -116,7 +116,8 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
     if (spec.when && !spec.when.values.includes(getPath(section, spec.when.path))) return null;
     const id = `crm-${kind}-${spec.path.replace(/[^A-Za-z0-9]/g, '-')}`;
     const label = t(`crm.field.${spec.label}`);
-    const hint = spec.hint ? t(`crm.field.${spec.hint}`) : undefined;
+    const value0 = getPath(section, spec.path);
+    const hint = spec.redirectPath ? t('crm.field.redirectPortHint', { url: `http://127.0.0.1:${String(value0)}${spec.redirectPath}` }) : spec.hint ? t(`crm.field.${spec.hint}`) : undefined;
     if (spec.type === 'secret') {
       const which = spec.path.slice('secret:'.length) as 'clientSecret' | 'credential';
       const err = errors[spec.path];
@@ -182,7 +183,7 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
       <OutboxCard status={outbox} onChange={setOutbox} />
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-label={t('crm.settingsTitle')}>
         <fieldset className="card">
-          <legend className="card-title">{t('crm.settingsTitle')}</legend>
+          <legend className="card-title">{t('crm.accountTitle')}</legend>
           <Field id="crm-kind" label={t('crm.kind')} locked={isLocked('crm.kind')}>
             <select id="crm-kind" value={kind} disabled={isLocked('crm.kind')} onChange={(e) => update((d) => ({ ...d, kind: e.target.value as CrmKind, secrets: NO_SECRETS }))} data-testid="crm-kind">
               {(['none', 'amocrm', 'bitrix24', 'retailcrm', 'odoo', 'generic'] as const).map((k) => (

@@ -15,6 +15,8 @@ export interface CrmFieldSpec {
   /** Shown only when another field has one of these values. */
   readonly when?: { readonly path: string; readonly values: readonly unknown[] };
   readonly placeholder?: string;
+  /** Redirect ports: the path of the loopback redirect URL to register in the CRM's app settings. */
+  readonly redirectPath?: string;
 }
 
 const amo: readonly CrmFieldSpec[] = [
@@ -22,7 +24,7 @@ const amo: readonly CrmFieldSpec[] = [
   { path: 'auth', type: 'select', label: 'auth', options: ['oauth', 'longLivedToken'] },
   { path: 'clientId', type: 'text', label: 'clientId', when: { path: 'auth', values: ['oauth'] } },
   { path: 'secret:clientSecret', type: 'secret', label: 'clientSecret', when: { path: 'auth', values: ['oauth'] } },
-  { path: 'redirectPort', type: 'port', label: 'redirectPort', hint: 'redirectPortHint', when: { path: 'auth', values: ['oauth'] } },
+  { path: 'redirectPort', type: 'port', label: 'redirectPort', hint: 'redirectPortHint', redirectPath: '/amocrm/callback', when: { path: 'auth', values: ['oauth'] } },
   { path: 'pasteCode', type: 'check', label: 'pasteCode', when: { path: 'auth', values: ['oauth'] } },
   { path: 'authorizeUrl', type: 'url', label: 'authorizeUrl', when: { path: 'auth', values: ['oauth'] } },
   { path: 'secret:credential', type: 'secret', label: 'longLivedToken', when: { path: 'auth', values: ['longLivedToken'] } },
@@ -34,7 +36,7 @@ const bitrix: readonly CrmFieldSpec[] = [
   { path: 'auth', type: 'select', label: 'auth', options: ['oauth', 'webhook'] },
   { path: 'clientId', type: 'text', label: 'clientId', when: { path: 'auth', values: ['oauth'] } },
   { path: 'secret:clientSecret', type: 'secret', label: 'clientSecret', when: { path: 'auth', values: ['oauth'] } },
-  { path: 'redirectPort', type: 'port', label: 'redirectPort', hint: 'redirectPortHint', when: { path: 'auth', values: ['oauth'] } },
+  { path: 'redirectPort', type: 'port', label: 'redirectPort', hint: 'redirectPortHint', redirectPath: '/bitrix24/callback', when: { path: 'auth', values: ['oauth'] } },
   { path: 'pasteCode', type: 'check', label: 'pasteCode', when: { path: 'auth', values: ['oauth'] } },
   { path: 'oauthServerUrl', type: 'url', label: 'oauthServerUrl', when: { path: 'auth', values: ['oauth'] } },
   { path: 'secret:credential', type: 'secret', label: 'webhookUrl', hint: 'webhookUrlHint', when: { path: 'auth', values: ['webhook'] } },

@@ -31,10 +31,10 @@ export const amoCrmBackend: CrmBackend = {
   signIn: (s) => (s.crm.amocrm.auth === 'oauth' ? 'oauth' : 'credential'),
   missing(s, secrets) {
     const a = s.crm.amocrm;
-    if (a.accountUrl === '') return 'Enter your amoCRM account address (https://<name>.amocrm.ru) in Settings -> CRM.';
-    if (a.auth === 'longLivedToken') return secrets.credential ? undefined : 'Paste the long-lived token of your amoCRM private integration in Settings -> CRM.';
-    if (a.clientId === '') return 'Enter the amoCRM integration ID (client_id) in Settings -> CRM.';
-    if (!secrets.clientSecret) return 'Enter the amoCRM integration secret key in Settings -> CRM.';
+    if (a.accountUrl === '') return { field: 'amoAccountUrl', message: 'Enter your amoCRM account address (https://<name>.amocrm.ru) in Settings -> CRM.' };
+    if (a.auth === 'longLivedToken') return secrets.credential ? undefined : { field: 'longLivedToken', message: 'Paste the long-lived token of your amoCRM private integration in Settings -> CRM.' };
+    if (a.clientId === '') return { field: 'clientId', message: 'Enter the amoCRM integration ID (client_id) in Settings -> CRM.' };
+    if (!secrets.clientSecret) return { field: 'clientSecret', message: 'Enter the amoCRM integration secret key in Settings -> CRM.' };
     return undefined;
   },
   async open(ctx) {

@@ -26,10 +26,10 @@ export const bitrix24Backend: CrmBackend = {
   signIn: (s) => (s.crm.bitrix24.auth === 'oauth' ? 'oauth' : 'credential'),
   missing(s, secrets) {
     const b = s.crm.bitrix24;
-    if (b.auth === 'webhook') return secrets.credential ? undefined : 'Paste your Bitrix24 incoming webhook URL (with the crm, user and telephony scopes) in Settings -> CRM.';
-    if (b.portalUrl === '') return 'Enter your Bitrix24 portal address (https://<name>.bitrix24.ru) in Settings -> CRM.';
-    if (b.clientId === '') return 'Enter the Bitrix24 application’s client ID (client_id) in Settings -> CRM.';
-    if (!secrets.clientSecret) return 'Enter the Bitrix24 application’s client secret in Settings -> CRM.';
+    if (b.auth === 'webhook') return secrets.credential ? undefined : { field: 'webhookUrl', message: 'Paste your Bitrix24 incoming webhook URL (with the crm, user and telephony scopes) in Settings -> CRM.' };
+    if (b.portalUrl === '') return { field: 'portalUrl', message: 'Enter your Bitrix24 portal address (https://<name>.bitrix24.ru) in Settings -> CRM.' };
+    if (b.clientId === '') return { field: 'clientId', message: 'Enter the Bitrix24 application’s client ID (client_id) in Settings -> CRM.' };
+    if (!secrets.clientSecret) return { field: 'clientSecret', message: 'Enter the Bitrix24 application’s client secret in Settings -> CRM.' };
     return undefined;
   },
   async open(ctx) {
