@@ -12,7 +12,7 @@ import { chooseOdooApi, parseOdooVersion, type OdooApi, type OdooVersion } from 
 
 export interface OdooSession {
   readonly api: OdooApi;
-  /** undefined only when /jsonrpc is gone (Odoo 20+) and nothing else told the version. */
+  /** From common.version; where /jsonrpc is gone (Odoo 20+) it is taken as 20.0. */
   readonly version: OdooVersion;
   readonly database: string;
   /** JSON-RPC: the uid of the login. */
