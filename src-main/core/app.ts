@@ -64,6 +64,8 @@ export interface SidecallCore {
   subscribe(listener: CoreEventListener): () => void;
   /** A tel:/callto:/sip: link from the OS; refusals are logged and rejected with the reason. */
   openLink(uri: string): Promise<void>;
+  /** Origins the pages may open connections to beyond their own (the softphone's WebSocket): for the CSP and Electron's request filter. */
+  connectOrigins(): readonly string[];
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -460,6 +462,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
     },
     /** A link the host received from the OS (argv, open-url): same path as browser mode's `links.open`. */
     openLink: (uri: string) => links.open(uri).then(() => undefined),
+    connectOrigins: () => softphone.connectOrigins(),
     async dispose() {
       offStatus();
       offDnd();

@@ -6,7 +6,7 @@
 // (Settings -> Softphone -> place calls), and probes the WebSocket URL when the
 // browser's WebSocket failed (browsers do not say why; Node can).
 import type { Settings } from '../../../src-shared/domain/settings';
-import { SIP_PASSWORD_ACCOUNT, softphoneConfigured } from '../../../src-shared/domain/softphone-settings';
+import { SIP_PASSWORD_ACCOUNT, softphoneConfigured, softphoneOrigin } from '../../../src-shared/domain/softphone-settings';
 import type { DisplayNumber } from '../../../src-shared/domain/calls-view';
 import { SOFTPHONE_OFF, type SoftphoneProbe, type SoftphoneStatus } from '../../../src-shared/softphone/status';
 import { AppError } from '../../../src-shared/errors';
@@ -46,6 +46,8 @@ export interface SoftphoneService {
   /** Click-to-call through the softphone when it is the device and registered; undefined: place it with Originate. */
   dial(input: string, source: string): { readonly number: DisplayNumber } | undefined;
   probe(): Promise<SoftphoneProbe>;
+  /** The WebSocket origin of Settings -> Softphone (whenever a URL is set, so enabling it needs no reload). */
+  connectOrigins(): readonly string[];
 }
 
 export function createSoftphoneService(deps: SoftphoneServiceDeps): SoftphoneService {
@@ -98,6 +100,10 @@ export function createSoftphoneService(deps: SoftphoneServiceDeps): SoftphoneSer
         if (error instanceof CallControlError) throw new AppError('control.failed', error.message, { cause: error });
         throw error;
       }
+    },
+    connectOrigins() {
+      const origin = softphoneOrigin(deps.settings().softphone);
+      return origin ? [origin] : [];
     },
     probe() {
       const url = deps.settings().softphone.wsUrl;

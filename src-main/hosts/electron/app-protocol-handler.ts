@@ -11,11 +11,10 @@ import { APP_SCHEME, contentTypeOf, resolveAppAsset } from './app-protocol';
 import { urlForLog } from './security-policy';
 
 /** Registers the app:// handler on a session's protocol object (after app ready). */
-export function serveAppProtocol(protocol: Protocol, rendererDir: string, log: Logger): void {
+export function serveAppProtocol(protocol: Protocol, rendererDir: string, log: Logger, connectOrigins: () => readonly string[] = () => []): void {
   const root = path.resolve(rendererDir);
-  const headers = securityHeaders();
   const text = (status: number, body: string, extra: Readonly<Record<string, string>> = {}): Response =>
-    new Response(body, { status, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8', ...extra } });
+    new Response(body, { status, headers: { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', ...extra } });
 
   protocol.handle(APP_SCHEME, async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
@@ -26,6 +25,8 @@ export function serveAppProtocol(protocol: Protocol, rendererDir: string, log: L
     }
     try {
       const body = await fs.readFile(target.file);
+      // Per request: the softphone's WebSocket origin follows Settings (a page loaded after a change may connect there).
+      const headers = securityHeaders(connectOrigins());
       return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'Content-Type': contentTypeOf(target.file) } });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -124,8 +124,8 @@ async function start(opts: HostOptions): Promise<void> {
   registerProtocols(opts, hostLog);
 
   hardenWebContents({ app, openExternal: (url) => shell.openExternal(url), log: log('electron/guard') });
-  hardenSession(session.defaultSession, log('electron/guard'));
-  serveAppProtocol(session.defaultSession.protocol, RENDERER, log('electron/protocol'));
+  hardenSession(session.defaultSession, log('electron/guard'), () => core.connectOrigins());
+  serveAppProtocol(session.defaultSession.protocol, RENDERER, log('electron/protocol'), () => core.connectOrigins());
 
   const windows = createWindows({ preload: PRELOAD, devTools: !app.isPackaged, log: log('electron/windows') });
   const popup = createPopupWindow({ preload: PRELOAD, devTools: !app.isPackaged, platform: process.platform, log: log('electron/popup') });

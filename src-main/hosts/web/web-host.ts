@@ -82,7 +82,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         res.end(rel === 'index.html' ? 'The renderer is not built: run `npm run build:renderer`.\n' : 'Not found\n');
         return;
       }
-      const wsOrigins = [`ws://127.0.0.1:${ctx.port}`, `ws://localhost:${ctx.port}`];
+      // Our own bridge, and the softphone's SIP WebSocket when Settings name one.
+      const wsOrigins = [`ws://127.0.0.1:${ctx.port}`, `ws://localhost:${ctx.port}`, ...opts.core.connectOrigins()];
       res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', ...securityHeaders(wsOrigins) });
       res.end(headOnly ? undefined : body);
     });

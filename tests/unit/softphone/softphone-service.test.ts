@@ -119,6 +119,13 @@ describe('state and click-to-call', () => {
     expect(dials).toHaveLength(2);
   });
 
+  it('the pages may connect to the softphone WebSocket origin (CSP connect-src, Electron request filter)', async () => {
+    fx = await createCoreFixture();
+    expect(fx.core.connectOrigins()).toEqual([]);
+    await fx.core.dispatch('settings.update', { patch: { softphone: { wsUrl: 'wss://PBX.example.com:8089/ws' } } });
+    expect(fx.core.connectOrigins()).toEqual(['wss://pbx.example.com:8089']);
+  });
+
   it('probe without a WebSocket URL says so', async () => {
     fx = await createCoreFixture();
     expect(await fx.core.dispatch('softphone.probe', {})).toMatchObject({ ok: true, result: { result: 'notConfigured' } });
