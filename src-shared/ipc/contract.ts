@@ -183,7 +183,7 @@ export const eventChannels = {
       .regex(/^(?:https:\/\/|http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/])/, { message: 'https only' }),
   }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
-  'ui.navigate': z.object({ page: z.enum(['home', 'settings', 'help']) }),
+  'ui.navigate': z.object({ page: z.enum(['home', 'history', 'settings', 'help']) }),
   /** Do not disturb changed (set from the tray or the UI, or read from the PBX after a login). */
   'dnd.changed': DndStatusSchema,
 } as const;
