@@ -11,6 +11,8 @@ export class MemoryOutboxJournal implements OutboxJournal {
   records: OutboxRecord[];
   /** When set, appends and compactions reject with it and change nothing. */
   failWith: Error | undefined;
+  /** This many load() calls reject first (a journal locked by another process). */
+  loadFailures = 0;
   appendCalls = 0;
   compactions = 0;
   private held: (() => void)[] | undefined;
@@ -40,6 +42,10 @@ export class MemoryOutboxJournal implements OutboxJournal {
   }
 
   async load(): Promise<OutboxRecord[]> {
+    if (this.loadFailures > 0) {
+      this.loadFailures -= 1;
+      throw new Error('Another Sidecall process (pid 4242) is using the CRM outbox.');
+    }
     return structuredClone(this.records);
   }
 

@@ -435,6 +435,18 @@ describe('outbox: lifecycle', () => {
     expect(b.outbox.isDelivered(ID(1))).toBe(true);
   });
 
+  it('a start that could not read the journal is tried again by the next start or enqueue', async () => {
+    const journal = new MemoryOutboxJournal([{ type: 'enqueue', at: 1, log: makeCallLog(1) }]);
+    journal.loadFailures = 2;
+    const { outbox, crm } = setup({ journal });
+    await expect(outbox.start()).rejects.toThrow(/pid 4242/);
+    await expect(outbox.enqueue(makeCallLog(2))).rejects.toThrow(/pid 4242/);
+    expect(journal.records).toHaveLength(1);
+    expect(await outbox.enqueue(makeCallLog(2))).toBe('queued');
+    await settle();
+    expect(crm.ids()).toEqual([ID(1), ID(2)]);
+  });
+
   it('discard removes a waiting entry and aborts its delivery', async () => {
     const { outbox, crm, journal } = setup();
     let signal: AbortSignal | undefined;

@@ -25,7 +25,7 @@ export type OutboxPause = NonNullable<OutboxStatusView['paused']>;
 export type OutboxStatus = OutboxStatusView;
 
 export interface Outbox {
-  /** Replays the journal and begins sending. Call once; enqueue waits for it. */
+  /** Replays the journal and begins sending. Idempotent; enqueue and discard start it when needed; after a failure (journal locked or unreadable) the next call tries again. */
   start(): Promise<void>;
   /** Journaled (fsync) before it resolves, before any request. Rejects when the journal could not be written (nothing queued). */
   enqueue(log: CallLog): Promise<'queued' | 'duplicate'>;
@@ -369,25 +369,31 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   async function whenReady(): Promise<void> {
     if (disposed) throw new Error('The outbox is closed.');
-    if (!started) throw new Error('The outbox is not started (call start() first).');
-    await started;
+    await start();
+  }
+
+  function start(): Promise<void> {
+    started ??= (async () => {
+      const records = await journal.load();
+      for (const r of records) state.apply(r);
+      const now = clock.now();
+      state.prune(now);
+      recordsSinceCompact = records.length;
+      ready = true;
+      log.info('outbox loaded', { waiting: state.pendingCount, failed: state.failedCount, delivered: state.deliveredCount, records: records.length });
+      maybeCompact();
+      pump();
+    })().catch((error: unknown) => {
+      // The journal could not be read (locked by another process, unreadable folder): the next call tries again.
+      started = undefined;
+      log.error('could not open the CRM outbox', { error: messageOf(error) });
+      throw error;
+    });
+    return started;
   }
 
   return {
-    start(): Promise<void> {
-      started ??= (async () => {
-        const records = await journal.load();
-        for (const r of records) state.apply(r);
-        const now = clock.now();
-        state.prune(now);
-        recordsSinceCompact = records.length;
-        ready = true;
-        log.info('outbox loaded', { waiting: state.pendingCount, failed: state.failedCount, delivered: state.deliveredCount, records: records.length });
-        maybeCompact();
-        pump();
-      })();
-      return started;
-    },
+    start,
 
     async enqueue(input: CallLog): Promise<'queued' | 'duplicate'> {
       await whenReady();
