@@ -11,6 +11,7 @@ import { CRM_SECRET_ACCOUNTS, CrmKindSchema } from '../../src-shared/domain/crm-
 import { SIP_PASSWORD_ACCOUNT } from '../../src-shared/domain/softphone-settings';
 import { createCrmService, type CrmBackend, type CrmService } from './crm/crm-service';
 import { createReportingService, type OutboxPort } from './reporting/reporting-service';
+import { createCallEvents } from './reporting/call-events';
 import type { ConnectionSource } from './connection/connection-source';
 import type { AmiEventSource } from './ami/event-source';
 import { createCallsService, type CallsService } from './screen-pop/calls-service';
@@ -117,6 +118,9 @@ export function createCore(deps: CoreDeps): SidecallCore {
       })
     : undefined;
 
+  // CRMs with pop-ups of their own hear of calls as they ring (not in demo mode).
+  const callEvents = createCallEvents({ connector: () => (demoActive ? undefined : crmService.connectedConnector()), settings: () => deps.settings.load().settings, log: deps.log('crm-events') });
+
   const connection = deps.connection();
   const offStatus = connection.onStatus((s: ConnectionStatus) => {
     emit('connection.status', s);
@@ -145,9 +149,15 @@ export function createCore(deps: CoreDeps): SidecallCore {
         extension: () => (demoActive ? DEMO_EXTENSION : deps.settings.load().settings.pbx.extension),
         crm: currentCrm,
         demo: () => demoActive,
-        publish: (v) => emit('calls.changed', v),
+        publish: (v) => {
+          emit('calls.changed', v);
+          callEvents.seen(v);
+        },
         historyChanged: (callId) => emit('history.changed', { callId }),
-        ended: (call, contact) => reporting?.callEnded(call, contact),
+        ended: (call, contact) => {
+          callEvents.ended(call);
+          reporting?.callEnded(call, contact);
+        },
       })
     : undefined;
 

@@ -29,7 +29,7 @@ export interface OAuthSessionSpec {
   readonly connector: (tokens: TokenManager) => SessionConnector;
 }
 
-function sessionOf(tokens: TokenManager, made: SessionConnector, startSignIn?: () => Promise<SignInFlow>): CrmSession {
+export function sessionOf(tokens: TokenManager, made: SessionConnector, startSignIn?: () => Promise<SignInFlow>): CrmSession {
   return {
     connector: made.connector,
     authState: () => tokens.status(),

@@ -40,6 +40,8 @@ export interface TokenClient {
   exchangeCode(code: string, options?: ExchangeOptions): Promise<TokenSet>;
   /** Rejects with CrmError('auth') when the refresh token is refused (invalid_grant, 400/401). */
   refresh(refreshToken: string): Promise<TokenSet>;
+  /** RFC 6749 4.4: a token for the client itself (no user, no refresh token); 'form' style servers. */
+  clientCredentials(scope?: string): Promise<TokenSet>;
 }
 
 const Seconds = z.union([z.number().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]);
@@ -176,6 +178,9 @@ export function createTokenClient(cfg: TokenClientConfig, deps: { readonly clock
         refresh_token: refreshToken,
         redirect_uri: cfg.style === 'json' ? cfg.redirectUri : undefined,
       });
+    },
+    clientCredentials(scope) {
+      return call('refresh', { grant_type: 'client_credentials', scope: scope === '' ? undefined : scope });
     },
   };
 }
