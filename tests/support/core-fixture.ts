@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCore, type SidecallCore } from '../../src-main/core/app';
+import { createCore, type CoreDeps, type SidecallCore } from '../../src-main/core/app';
+import type { CrmConnector } from '../../src-main/core/crm/connector';
+import type { OutboxPort } from '../../src-main/core/reporting/reporting-service';
 import { createLoggerFactory, memorySink } from '../../src-main/core/log/logger';
 import { createAmiConnectionSource } from '../../src-main/core/ami/ami-connection-source';
 import { netTransport } from '../../src-main/core/ami/connection/net-transport';
@@ -40,14 +42,23 @@ export interface CoreFixtureOptions {
   readonly connection?: (log: LoggerFactory) => ConnectionSourceFactory;
   /** Run the embedded demo PBX and CRM while no PBX host is set (as both hosts do). */
   readonly demo?: boolean;
+  /** Use this folder instead of a new one (a restart of the same install: settings and history stay); cleanup still removes it. */
+  readonly dir?: string;
+  /** The CRMs offered in Settings -> CRM (src-main/core/crm/backends). */
+  readonly crmBackends?: CoreDeps['crmBackends'];
+  /** The system browser for CRM sign-in. */
+  readonly browser?: CoreDeps['browser'];
+  /** The call-report outbox (e.g. createOutbox over a FileOutboxJournal), given the core's connector and the fixture's logger. */
+  readonly outbox?: (connector: () => CrmConnector | undefined, log: LoggerFactory) => OutboxPort;
 }
 
 export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<CoreFixture> {
-  const dir = tempDir();
+  const dir = opts.dir ?? tempDir();
   const settingsFile = path.join(dir, 'settings.json');
   const logs = memorySink();
   const secrets = opts.secrets ?? new MemorySecretStore();
   const log = createLoggerFactory(logs, 'debug');
+  const outbox = opts.outbox;
   const core = createCore({
     settings: new FileSettingsStore({ userFile: settingsFile, ...(opts.overrideFile ? { overrideFile: opts.overrideFile } : {}), ...(opts.policy ? { policy: opts.policy } : {}) }),
     secrets,
@@ -56,6 +67,9 @@ export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<
     info: { name: 'Sidecall', version: '0.0.0-test', host: 'web', platform: process.platform, systemLanguage: 'en' },
     connection: opts.connection?.(log) ?? (() => createAmiConnectionSource({ transport: netTransport, clock: systemClock, log })),
     history: new JsonlHistoryStore(path.join(dir, 'history.jsonl'), log('history')),
+    ...(opts.crmBackends ? { crmBackends: opts.crmBackends } : {}),
+    ...(opts.browser ? { browser: opts.browser } : {}),
+    ...(outbox ? { outbox: (connector: () => CrmConnector | undefined) => outbox(connector, log) } : {}),
     ...(opts.demo ? { demo: createDemoMode({ contacts: DemoContactsSchema.parse(demoContacts), clock: systemClock, log: log('demo'), crmLatencyMs: 0 }) } : {}),
   });
   await core.start();
