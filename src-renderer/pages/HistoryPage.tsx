@@ -20,7 +20,14 @@ export function HistoryPage() {
 
   useEffect(() => {
     void sidecall().request('history.markSeen', {});
-    return sidecall().on('history.changed', () => setVersion((v) => v + 1));
+    const reload = (): void => setVersion((v) => v + 1);
+    const offHistory = sidecall().on('history.changed', reload);
+    // "Sent to CRM" / "Waiting for CRM" change when the outbox delivers or gives up, not when History changes.
+    const offOutbox = sidecall().on('outbox.changed', reload);
+    return () => {
+      offHistory();
+      offOutbox();
+    };
   }, []);
 
   useEffect(() => {

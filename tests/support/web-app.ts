@@ -20,6 +20,8 @@ export interface WebAppOptions {
   /** Run in a private D-Bus session with gnome-keyring (a real keychain). */
   readonly keyring?: boolean;
   readonly extraArgs?: readonly string[];
+  /** The host's entry script (default src-main/hosts/web/main.ts; tests/support/web-main-memory-keychain.ts where keytar is not built). */
+  readonly entry?: string;
 }
 
 function shellQuote(s: string): string {
@@ -30,7 +32,7 @@ export async function startWebApp(opts: WebAppOptions): Promise<WebApp> {
   const args = [
     '--import',
     'tsx',
-    path.join(REPO, 'src-main/hosts/web/main.ts'),
+    opts.entry ?? path.join(REPO, 'src-main/hosts/web/main.ts'),
     '--data-dir',
     opts.dataDir,
     '--port',
