@@ -68,7 +68,7 @@ export async function buildMain({ outDir = path.join(ROOT, 'dist/main'), logLeve
   ]);
   const trayOut = path.join(outDir, 'tray');
   fs.mkdirSync(trayOut, { recursive: true });
-  const icons = fs.readdirSync(path.join(ROOT, 'resources/tray')).filter((f) => f.endsWith('.png'));
+  const icons = fs.readdirSync(path.join(ROOT, 'resources/tray')).filter((f) => /\.(png|ico)$/.test(f));
   for (const icon of icons) fs.copyFileSync(path.join(ROOT, 'resources/tray', icon), path.join(trayOut, icon));
   return { main, preload, trayIcons: icons.map((i) => path.join(trayOut, i)) };
 }

@@ -9,17 +9,20 @@ import type { Logger } from '../../ports';
 import { clipboardNotice, clipboardNumber, createDialGuard, createHotkeyBinding, hotkeyNotice, type Notice } from './clipboard-dial';
 import type { TrayLanguage } from './tray-model';
 
-export type Notify = (notice: Notice) => void;
+/** Shows a notice; `onClick` runs when the operator clicks it (e.g. open History). */
+export type Notify = (notice: Notice, onClick?: () => void) => void;
 
 /** A native notification; where the OS has none, the log is all there is. */
 export function createNotifier(log: Logger): Notify {
-  return (notice) => {
+  return (notice, onClick) => {
     if (!Notification.isSupported()) {
       log.warn('notifications unsupported; not shown', { title: notice.title });
       return;
     }
     try {
-      new Notification({ title: notice.title, body: notice.body }).show();
+      const n = new Notification({ title: notice.title, body: notice.body });
+      if (onClick) n.on('click', onClick);
+      n.show();
     } catch (error) {
       // A notification is a courtesy: failing to show one must not break what reported it.
       log.warn('could not show a notification', { error });

@@ -2,20 +2,18 @@
 // sandbox everywhere, the core from adapters/bootstrap.ts, the app:// scheme,
 // security guards, IPC, the tray, the main window and the screen-pop window;
 // tel:/callto:/sip: links from the OS (argv, second instance, macOS open-url)
-// and dialling the clipboard from the tray or a global shortcut.
+// and dialling the clipboard from the tray or a global shortcut; the desktop
+// shell (desktop-shell.ts: tray, notifications, Do not disturb, start at login).
 // Bundled by scripts/build-main.mjs to dist/main/main.mjs; run by `npm start`.
+import os from 'node:os';
 import path from 'node:path';
-import { app, dialog, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { Menu, app, dialog, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
 import { HostOptionsError, languageFromLocale, parseHostOptions, type HostOptions } from '../../adapters/host-options';
 import { bootstrapCore } from '../../adapters/bootstrap';
 import type { SidecallCore } from '../../core/app';
 import type { Logger } from '../../ports';
 import { createLoggerFactory, streamSink } from '../../core/log/logger';
-import { CallsViewSchema, type CallsView } from '../../../src-shared/domain/calls-view';
-import { ConnectionStatusSchema, type ConnectionStatus } from '../../../src-shared/domain/connection';
-import type { Language, Settings } from '../../../src-shared/domain/settings';
-import { SettingsViewSchema } from '../../../src-shared/ipc/contract';
 import { AppError } from '../../../src-shared/errors';
 import { APP_SCHEME } from './app-protocol';
 import { serveAppProtocol } from './app-protocol-handler';
@@ -25,13 +23,17 @@ import { linkNotice } from './clipboard-dial';
 import { createClipboardDial, createNotifier, type Notify } from './dial-actions';
 import { REGISTER_PROTOCOLS_SWITCH, hasSwitch, launchLink, protocolRegistrations } from './launch-args';
 import { createLinkInbox, type InboxLink } from './link-inbox';
-import { createPopupWindow, type PopupWindow } from './popup-window';
+import { createPopupWindow } from './popup-window';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { chooseSecretStore } from './secrets';
-import { createTray } from './tray';
-import { startUpdates } from './updater';
-import { trayLanguage, trayView, type TrayAction, type TrayLanguage } from './tray-model';
+import { startUpdates, type Updates } from './updater';
+import type { TrayLanguage } from './tray-model';
 import { createWindows, whenLoaded } from './windows';
+import { fileWindowStateStore } from './window-state';
+import { startDesktopShell } from './desktop-shell';
+import { startsHidden } from './login-item';
+import { createStartAtLogin } from './start-at-login';
+import { APP_VERSION } from '../../adapters/host-options';
 
 /** Where the bundle's siblings are: dist/main/{preload.cjs,tray/} and dist/renderer. */
 const HERE = import.meta.dirname;
@@ -117,7 +119,19 @@ async function start(opts: HostOptions): Promise<void> {
     log: secretsLog,
   });
   const systemLanguage = languageFromLocale(app.getLocale());
-  const { core, log } = bootstrapCore({ host: 'electron', dataDir, options: opts, secrets, systemLanguage, browser: { open: (url) => openInSystemBrowser(url) } });
+  // Late-bound: the updater starts after the core, and diagnostics may be asked for before.
+  const late: { updates?: Updates } = {};
+  const { core, log, logDir } = bootstrapCore({
+    host: 'electron',
+    dataDir,
+    options: opts,
+    secrets,
+    systemLanguage,
+    browser: { open: (url) => openInSystemBrowser(url) },
+    // The OS log folder (~/Library/Logs/Sidecall on macOS); --data-dir keeps everything of a test run together.
+    ...(opts.dataDir ? {} : { logDir: app.getPath('logs') }),
+    hostInfo: () => ({ electron: process.versions.electron, chrome: process.versions.chrome, packaged: app.isPackaged, updates: late.updates?.describe('en') ?? 'not started' }),
+  });
   secretsLog.bind(log('electron/secrets'));
   const hostLog = log('electron/main');
   linkLog.bind(log('electron/links'));
@@ -127,7 +141,10 @@ async function start(opts: HostOptions): Promise<void> {
   hardenSession(session.defaultSession, log('electron/guard'), () => core.connectOrigins());
   serveAppProtocol(session.defaultSession.protocol, RENDERER, log('electron/protocol'), () => core.connectOrigins());
 
-  const windows = createWindows({ preload: PRELOAD, devTools: !app.isPackaged, log: log('electron/windows') });
+  // Windows and Linux get no menu bar (its default accelerators would reload the page or take our shortcuts);
+  // macOS keeps the standard menus Cmd+C / Cmd+V need.
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
+  const windows = createWindows({ preload: PRELOAD, devTools: !app.isPackaged, log: log('electron/windows'), state: fileWindowStateStore(dataDir) });
   const popup = createPopupWindow({ preload: PRELOAD, devTools: !app.isPackaged, platform: process.platform, log: log('electron/popup') });
   // Registered before the shell's own subscription, so a page gets each
   // calls.changed before the pop-up window is shown for it.
@@ -143,18 +160,42 @@ async function start(opts: HostOptions): Promise<void> {
   // Late-bound: the tray needs the dialler's action, the dialler the tray's language.
   let language: () => TrayLanguage = () => systemLanguage;
   const clipboardDial = createClipboardDial({ core, language: () => language(), notify, log: log('electron/dial') });
-  const desktop = await startShell(core, systemLanguage, popup, {
-    callClipboard: () => void clipboardDial.dial('tray').catch((error: unknown) => hostLog.error('clipboard call failed', { error })),
-    open: () => void windows.showMain(),
-    settings: () => {
-      const win = windows.showMain();
-      whenLoaded(win.webContents, () => ipc.sendTo(win.webContents, 'ui.navigate', { page: 'settings' }));
-    },
-    quit: () => app.quit(),
-  }, log('electron/tray'), (settings) => clipboardDial.setHotkey(settings.dial.clipboardHotkey));
-  language = desktop.language;
   // Self-update (off unless settings name an update folder); the tray's "Restart to update" calls updates.restartToUpdate().
   const updates = startUpdates({ core, app, log: log('electron/updates'), notify, language: () => language() });
+  late.updates = updates;
+  const openPage = (page: 'history' | 'settings' | 'help'): void => {
+    const win = windows.showMain();
+    whenLoaded(win.webContents, () => ipc.sendTo(win.webContents, 'ui.navigate', { page }));
+  };
+  const startAtLogin = createStartAtLogin({ app, platform: process.platform, env: process.env, execPath: process.execPath, home: os.homedir(), log: log('electron/login-item') });
+  const desktop = await startDesktopShell({
+    core,
+    systemLanguage,
+    popup,
+    iconDir: TRAY_ICONS,
+    platform: process.platform,
+    notify,
+    log: log('electron/tray'),
+    actions: {
+      callClipboard: () => void clipboardDial.dial('tray').catch((error: unknown) => hostLog.error('clipboard call failed', { error })),
+      open: () => void windows.showMain(),
+      settings: () => openPage('settings'),
+      help: () => openPage('help'),
+      about: () => showAbout(() => language(), updates, logDir),
+      restartToUpdate: () => void updates.restartToUpdate(),
+      quit: () => app.quit(),
+    },
+    openPage,
+    setBadgeCount: (n) => void app.setBadgeCount(n),
+    onSettings: (settings) => {
+      clipboardDial.setHotkey(settings.dial.clipboardHotkey);
+      startAtLogin(settings.shell.startAtLogin);
+    },
+    update: (lang) => updates.menuItem(lang),
+    startedAt: Date.now(),
+  });
+  language = desktop.language;
+  const offUpdates = updates.onStatus(() => desktop.refresh());
 
   showMainWhenUp = () => void windows.showMain();
   inbox.open((link) => openLink(core, link, () => windows.showMain(), notify, () => language(), linkLog));
@@ -174,6 +215,7 @@ async function start(opts: HostOptions): Promise<void> {
     showMainWhenUp = () => undefined;
     inbox.close();
     clipboardDial.dispose();
+    offUpdates();
     updates.dispose();
     desktop.dispose();
     popup.dispose();
@@ -184,61 +226,30 @@ async function start(opts: HostOptions): Promise<void> {
       .finally(() => app.quit());
   });
 
-  windows.showMain();
+  // Started by the login item: only the tray. (A link in argv showed the window already.)
+  if (!startsHidden(launchArgv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin)) windows.showMain();
   // Loaded now and kept hidden, so a ring only has to show it.
   popup.prepare();
   hostLog.info('started', { dataDir, keychain: secrets.status().backend, packaged: app.isPackaged });
 }
 
-/**
- * The tray and the pop-up window follow the core: the connection state, the
- * live calls (ringing, on call, recording, the pop cards), the missed count
- * and the UI language. `onSettings` gets the settings now and on every change
- * (the clipboard shortcut follows them).
- */
-async function startShell(
-  core: SidecallCore,
-  systemLanguage: 'en' | 'ru',
-  popup: PopupWindow,
-  actions: Readonly<Record<TrayAction, () => void>>,
-  log: Logger,
-  onSettings: (settings: Settings) => void,
-): Promise<{ language(): TrayLanguage; dispose(): void }> {
-  let status: ConnectionStatus = { state: 'unconfigured' };
-  let calls: CallsView | null = null;
-  let language: Language = 'system';
-  // Results and events are already validated by the core; parsing here only gives them their types.
-  const [initial, view, live] = await Promise.all([core.dispatch('connection.get', {}), core.dispatch('settings.get', {}), core.dispatch('calls.get', {})]);
-  if (initial.ok) status = ConnectionStatusSchema.parse(initial.result);
-  if (view.ok) {
-    const { settings } = SettingsViewSchema.parse(view.result);
-    language = settings.language;
-    onSettings(settings);
-  }
-  if (live.ok) calls = CallsViewSchema.parse(live.result);
-
-  const current = () => trayView({ status, calls, language: trayLanguage(language, systemLanguage), platform: process.platform });
-  const tray = createTray({ iconDir: TRAY_ICONS, initial: current(), actions, setBadgeCount: (n) => void app.setBadgeCount(n), log });
-  if (calls) popup.update(calls);
-  const off = core.subscribe((channel, payload) => {
-    if (channel === 'connection.status') status = ConnectionStatusSchema.parse(payload);
-    else if (channel === 'settings.changed') {
-      const { settings } = SettingsViewSchema.parse(payload);
-      language = settings.language;
-      onSettings(settings);
-    } else if (channel === 'calls.changed') {
-      calls = CallsViewSchema.parse(payload);
-      popup.update(calls);
-    } else return;
-    tray.show(current());
+/** About: version, runtime and update status, where the logs are. */
+function showAbout(language: () => TrayLanguage, updates: Updates | undefined, logDir: string): void {
+  const ru = language() === 'ru';
+  void dialog.showMessageBox({
+    type: 'info',
+    title: ru ? 'О программе Sidecall' : 'About Sidecall',
+    message: `Sidecall ${APP_VERSION}`,
+    detail: [
+      `Electron ${process.versions.electron ?? '?'} · Chromium ${process.versions.chrome ?? '?'} · Node.js ${process.versions.node}`,
+      updates?.describe(language()) ?? '',
+      `${ru ? 'Журналы' : 'Logs'}: ${logDir}`,
+      ru ? 'Диагностика для поддержки: Справка -> Скопировать диагностику.' : 'Diagnostics for support: Help -> Copy diagnostics.',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    buttons: ['OK'],
   });
-  return {
-    language: () => trayLanguage(language, systemLanguage),
-    dispose() {
-      off();
-      tray.dispose();
-    },
-  };
 }
 
 /**

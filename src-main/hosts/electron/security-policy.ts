@@ -33,8 +33,12 @@ export function isNavigationAllowed(url: string): boolean {
   return isAppUrl(url);
 }
 
-/** 'media' for the softphone's microphone, 'notifications' for call alerts; everything else is refused. */
-const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'notifications']);
+/**
+ * 'media' for the softphone's microphone, 'notifications' for call alerts,
+ * 'clipboard-sanitized-write' for "Copy diagnostics" (writing only: reading the
+ * clipboard stays refused); everything else is refused.
+ */
+const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'notifications', 'clipboard-sanitized-write']);
 
 /** Grants a permission only to our own origin and only from the list above. */
 export function isPermissionAllowed(permission: string, requestingUrl: string | undefined): boolean {

@@ -1,22 +1,45 @@
 // What the tray shows, as pure data: one state at a glance (offline,
-// connecting, ready, ringing, on call, recording), the missed-calls badge, the
-// tooltip and the context menu: status line(s), "Call number in clipboard",
-// Open, Settings, Quit. tray.ts turns this into Electron objects; main.ts
-// feeds it `connection.status` and `calls.changed`.
-import type { CallsView, CallView } from '../../../src-shared/domain/calls-view';
+// connecting, ready, do not disturb, ringing, on call, recording), the
+// missed-calls badge, the icon file for the platform and taskbar theme, the
+// tooltip and the context menu: status line(s) (connection, missed calls, CRM
+// sign-in, reports waiting), Do not disturb, Last calls (click to call back),
+// Call number in clipboard, Restart to update, Open, Settings, Help, About,
+// Quit. tray.ts turns this into Electron objects; main.ts feeds it the core's
+// events.
+import type { CallsView, CallView, HistoryItem } from '../../../src-shared/domain/calls-view';
 import type { ConnectionStatus } from '../../../src-shared/domain/connection';
+import type { CrmStatus, OutboxStatusView } from '../../../src-shared/domain/crm-status';
+import type { DndStatus } from '../../../src-shared/domain/dnd';
 
-/** Tray states, each with artwork in resources/tray (scripts/make-tray-icons.mjs), plain and with a red dot. */
-export const TRAY_ICON_STATES = ['offline', 'connecting', 'ready', 'ringing', 'onCall', 'recording'] as const;
+/** Tray states, each with artwork in resources/tray (scripts/make-tray-icons.mjs): plain, with a red dot, dark-taskbar and macOS template variants. */
+export const TRAY_ICON_STATES = ['offline', 'connecting', 'ready', 'dnd', 'ringing', 'onCall', 'recording'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
 
 export type TrayLanguage = 'en' | 'ru';
-export type TrayAction = 'callClipboard' | 'open' | 'settings' | 'quit';
+/** Menu actions without an argument. */
+export type TrayAction = 'callClipboard' | 'open' | 'settings' | 'help' | 'about' | 'restartToUpdate' | 'quit';
 
 export interface TrayMenuEntry {
   readonly kind: 'action';
   readonly action: TrayAction;
   readonly label: string;
+}
+/** Calls a number back (the Last calls submenu). */
+export interface TrayCallBack {
+  readonly kind: 'callBack';
+  readonly number: string;
+  readonly label: string;
+}
+/** Do not disturb: a checkbox that asks for the opposite of `checked`. */
+export interface TrayCheck {
+  readonly kind: 'dnd';
+  readonly label: string;
+  readonly checked: boolean;
+}
+export interface TraySubmenu {
+  readonly kind: 'submenu';
+  readonly label: string;
+  readonly items: readonly TrayCallBack[];
 }
 /** A line of text in the menu that cannot be clicked (the status line). */
 export interface TrayMenuLabel {
@@ -26,7 +49,7 @@ export interface TrayMenuLabel {
 export interface TraySeparator {
   readonly kind: 'separator';
 }
-export type TrayMenuItem = TrayMenuEntry | TrayMenuLabel | TraySeparator;
+export type TrayMenuItem = TrayMenuEntry | TrayCallBack | TrayCheck | TraySubmenu | TrayMenuLabel | TraySeparator;
 
 /**
  * How the missed-calls count is shown. macOS has a text slot next to the menu
@@ -44,6 +67,8 @@ export interface TrayBadge {
 
 export interface TrayView {
   readonly icon: TrayIconState;
+  /** The file in the tray icon folder for this platform, theme and badge. */
+  readonly iconFile: string;
   readonly badge: TrayBadge;
   readonly tooltip: string;
   readonly menu: readonly TrayMenuItem[];
@@ -54,15 +79,38 @@ export interface TrayInput {
   /** The last `calls.changed` (or `calls.get`); null until the core answered. */
   readonly calls: CallsView | null;
   readonly language: TrayLanguage;
-  /** process.platform: decides how the badge is drawn. */
+  /** process.platform: decides how the badge is drawn and which icon files are used. */
   readonly platform: string;
+  /** The taskbar or panel is dark (Windows, Linux): light artwork. macOS uses template images either way. */
+  readonly darkTheme?: boolean;
+  /** Do not disturb; absent or mode `off`: no menu item. */
+  readonly dnd?: DndStatus;
+  /** The newest History entries, newest first (the Last calls submenu shows up to five). */
+  readonly recent?: readonly HistoryItem[];
+  /** The CRM connection: "sign in again" shows as a status line. */
+  readonly crm?: Pick<CrmStatus, 'state' | 'displayName'>;
+  /** Call reports waiting for the CRM or failed. */
+  readonly outbox?: Pick<OutboxStatusView, 'waiting' | 'failed' | 'paused'>;
+  /** The updater's menu entry (hosts/electron/updater.ts menuItem()); null: none. */
+  readonly update?: { readonly label: string; readonly enabled: boolean } | null;
+  /** Formats a time of day for the Last calls submenu (the host passes its locale's); absent: no times. */
+  readonly timeText?: (at: number) => string;
 }
 
 interface Strings {
   readonly callClipboard: string;
   readonly open: string;
   readonly settings: string;
+  readonly help: string;
+  readonly about: string;
   readonly quit: string;
+  readonly dnd: string;
+  readonly dndOn: string;
+  readonly lastCalls: string;
+  readonly missedCall: string;
+  readonly crmSignIn: (crm: string) => string;
+  readonly reportsWaiting: (n: number) => string;
+  readonly reportsFailed: (n: number) => string;
   readonly state: Readonly<Record<'offline' | 'connecting' | 'ready', string>>;
   /** What the operator's line is doing, by the state of the call that decides the icon. */
   readonly call: Readonly<Record<'ringing' | 'dialing' | 'connected' | 'onHold' | 'recording', string>>;
@@ -75,7 +123,16 @@ const STRINGS: Readonly<Record<TrayLanguage, Strings>> = {
     callClipboard: 'Call number in clipboard',
     open: 'Open Sidecall',
     settings: 'Settings…',
+    help: 'Help and shortcuts',
+    about: 'About Sidecall',
     quit: 'Quit Sidecall',
+    dnd: 'Do not disturb',
+    dndOn: 'do not disturb',
+    lastCalls: 'Last calls',
+    missedCall: 'missed',
+    crmSignIn: (crm) => `${crm}: sign in again`,
+    reportsWaiting: (n) => (n === 1 ? '1 call report waiting' : `${n} call reports waiting`),
+    reportsFailed: (n) => (n === 1 ? '1 call report failed' : `${n} call reports failed`),
     state: { offline: 'not connected', connecting: 'connecting…', ready: 'connected' },
     call: { ringing: 'ringing', dialing: 'calling', connected: 'on call', onHold: 'on hold', recording: 'recording' },
     hiddenNumber: 'hidden number',
@@ -85,7 +142,16 @@ const STRINGS: Readonly<Record<TrayLanguage, Strings>> = {
     callClipboard: 'Позвонить по номеру из буфера',
     open: 'Открыть Sidecall',
     settings: 'Настройки…',
+    help: 'Справка и сочетания клавиш',
+    about: 'О программе Sidecall',
     quit: 'Выйти из Sidecall',
+    dnd: 'Не беспокоить',
+    dndOn: 'не беспокоить',
+    lastCalls: 'Последние звонки',
+    missedCall: 'пропущен',
+    crmSignIn: (crm) => `${crm}: войдите снова`,
+    reportsWaiting: (n) => `Ждут отправки в CRM: ${n}`,
+    reportsFailed: (n) => `Не отправлено в CRM: ${n}`,
     state: { offline: 'нет подключения', connecting: 'подключение…', ready: 'подключено' },
     call: { ringing: 'звонит', dialing: 'набор номера', connected: 'разговор', onHold: 'на удержании', recording: 'запись' },
     hiddenNumber: 'скрытый номер',
@@ -131,16 +197,34 @@ export function primaryCall(calls: CallsView | null): { readonly view: CallView;
 /**
  * The tray state. The connection comes first: while it is down or retrying,
  * call states are stale and the operator needs to know that pops will not come.
+ * Do not disturb shows only while no call is up: a call says more.
  */
-export function trayIconStateOf(status: ConnectionStatus, calls: CallsView | null = null): TrayIconState {
+export function trayIconStateOf(status: ConnectionStatus, calls: CallsView | null = null, dnd?: DndStatus): TrayIconState {
   const connection = connectionTrayState(status);
   if (connection !== 'ready') return connection;
-  return primaryCall(calls)?.state ?? 'ready';
+  return primaryCall(calls)?.state ?? (dnd?.mode !== 'off' && dnd?.state === 'on' ? 'dnd' : 'ready');
 }
 
-/** The icon file for a state; Electron picks the `@2x` sibling on HiDPI screens by itself. */
-export function trayIconFile(state: TrayIconState, dot = false): string {
-  return `${state}${dot ? '-missed' : ''}.png`;
+/**
+ * Which artwork the tray uses: colour icons drawn for a light or a dark
+ * taskbar (Windows as .ico, Linux as .png), or macOS template images (black
+ * and alpha; the menu bar tints them for its theme and for the highlighted state).
+ */
+export type TrayIconStyle = 'light' | 'dark' | 'template';
+
+export function trayIconStyle(platform: string, darkTheme: boolean): TrayIconStyle {
+  if (platform === 'darwin') return 'template';
+  return darkTheme ? 'dark' : 'light';
+}
+
+/**
+ * The icon file for a state. Electron picks the `@2x` sibling of a PNG on
+ * HiDPI screens by itself; a Windows .ico holds every size. Template images
+ * have no red dot: macOS shows the count beside the icon instead (trayBadge).
+ */
+export function trayIconFile(state: TrayIconState, dot = false, style: TrayIconStyle = 'light', platform = 'linux'): string {
+  if (style === 'template') return `${state}Template.png`;
+  return `${state}${dot ? '-missed' : ''}${style === 'dark' ? '-dark' : ''}.${platform === 'win32' ? 'ico' : 'png'}`;
 }
 
 /** How the missed-calls count shows on this platform (see TrayBadge). */
@@ -149,29 +233,68 @@ export function trayBadge(missed: number, platform: string): TrayBadge {
   return { dot: missed > 0, title: null, count: null };
 }
 
+/** How many calls the Last calls submenu offers. */
+export const LAST_CALLS = 5;
+
 /** Tooltip, icon, badge and menu for the connection and the calls, in the UI language. */
 export function trayView(input: TrayInput): TrayView {
   const s = STRINGS[input.language];
-  const icon = trayIconStateOf(input.status, input.calls);
+  const icon = trayIconStateOf(input.status, input.calls, input.dnd);
   const missed = input.calls?.missed ?? 0;
+  const badge = trayBadge(missed, input.platform);
   const status = statusPhrase(input, s);
+  const dndShown = input.dnd !== undefined && input.dnd.mode !== 'off';
+  const dndOn = dndShown && input.dnd?.state === 'on';
+  const lastCalls = lastCallItems(input, s);
+  const notes = [
+    ...(missed > 0 ? [s.missed(missed)] : []),
+    ...(input.crm?.state === 'needsSignIn' ? [s.crmSignIn(input.crm.displayName)] : []),
+    ...((input.outbox?.failed.length ?? 0) > 0 ? [s.reportsFailed(input.outbox?.failed.length ?? 0)] : []),
+    ...((input.outbox?.waiting ?? 0) > 0 ? [s.reportsWaiting(input.outbox?.waiting ?? 0)] : []),
+  ];
+  const update = input.update;
   return {
     icon,
-    badge: trayBadge(missed, input.platform),
-    tooltip: `Sidecall — ${status}${missed > 0 ? ` · ${s.missed(missed)}` : ''}`,
+    iconFile: trayIconFile(icon, badge.dot, trayIconStyle(input.platform, input.darkTheme ?? false), input.platform),
+    badge,
+    tooltip: `Sidecall — ${status}${dndOn && icon !== 'dnd' ? ` · ${s.dndOn}` : ''}${missed > 0 ? ` · ${s.missed(missed)}` : ''}`,
     menu: [
       { kind: 'label', label: capitalize(status) },
-      ...(missed > 0 ? [{ kind: 'label', label: capitalize(s.missed(missed)) } as const] : []),
+      ...notes.map((label) => ({ kind: 'label', label: capitalize(label) }) as const),
       { kind: 'separator' },
+      ...(dndShown ? [{ kind: 'dnd', label: s.dnd, checked: dndOn } as const] : []),
+      ...(lastCalls.length > 0 ? [{ kind: 'submenu', label: s.lastCalls, items: lastCalls } as const] : []),
       // Enabled even when offline: the core's refusal says why better than a grey item.
       { kind: 'action', action: 'callClipboard', label: s.callClipboard },
       { kind: 'separator' },
+      ...(update ? [update.enabled ? ({ kind: 'action', action: 'restartToUpdate', label: update.label } as const) : ({ kind: 'label', label: update.label } as const), { kind: 'separator' } as const] : []),
       { kind: 'action', action: 'open', label: s.open },
       { kind: 'action', action: 'settings', label: s.settings },
+      { kind: 'action', action: 'help', label: s.help },
+      { kind: 'action', action: 'about', label: s.about },
       { kind: 'separator' },
       { kind: 'action', action: 'quit', label: s.quit },
     ],
   };
+}
+
+/** The newest calls that have a number to call back: "Ivan Petrov · 14:05", "8 (916) 123-45-67 — missed". */
+function lastCallItems(input: TrayInput, s: Strings): TrayCallBack[] {
+  const out: TrayCallBack[] = [];
+  for (const item of input.recent ?? []) {
+    if (out.length >= LAST_CALLS) break;
+    const number = item.number?.e164 ?? item.call.remoteNumber;
+    if (!number) continue;
+    const name = item.contact?.name ?? (item.call.remoteName && item.call.remoteName !== item.call.remoteNumber ? item.call.remoteName : undefined) ?? item.number?.display ?? number;
+    const missed = item.call.direction !== 'outbound' && (item.call.result === 'missed' || item.call.result === 'rejected');
+    const when = input.timeText ? ` · ${input.timeText(item.call.startedAt)}` : '';
+    out.push({ kind: 'callBack', number, label: `${shorten(name)}${missed ? ` — ${s.missedCall}` : ''}${when}` });
+  }
+  return out;
+}
+
+function shorten(name: string): string {
+  return name.length > MAX_WHO ? `${name.slice(0, MAX_WHO - 1)}…` : name;
 }
 
 /** The tray's language: the Settings choice, or the OS language for `system`. */
@@ -184,7 +307,7 @@ function statusPhrase(input: TrayInput, s: Strings): string {
   const connection = connectionTrayState(input.status);
   if (connection !== 'ready') return s.state[connection];
   const primary = primaryCall(input.calls);
-  if (!primary) return s.state.ready;
+  if (!primary) return input.dnd?.mode !== 'off' && input.dnd?.state === 'on' ? `${s.state.ready} · ${s.dndOn}` : s.state.ready;
   const { call } = primary.view;
   const what =
     primary.state === 'ringing' ? s.call.ringing : primary.state === 'recording' ? s.call.recording : call.state === 'dialing' ? s.call.dialing : call.state === 'onHold' ? s.call.onHold : s.call.connected;
@@ -200,7 +323,7 @@ function who(v: CallView, s: Strings): string {
       : v.call.remoteName && v.call.remoteName !== v.call.remoteNumber
         ? v.call.remoteName
         : (v.number?.display ?? v.call.remoteNumber ?? s.hiddenNumber);
-  return name.length > MAX_WHO ? `${name.slice(0, MAX_WHO - 1)}…` : name;
+  return shorten(name);
 }
 
 function capitalize(text: string): string {
@@ -214,4 +337,41 @@ function ruPlural(n: number, one: string, few: string, many: string): string {
   if (mod10 === 1 && mod100 !== 11) return one;
   if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
   return many;
+}
+
+/** What the menu items do (tray.ts hands these to Electron). */
+export interface TrayActions extends Readonly<Record<TrayAction, () => void>> {
+  callBack(number: string): void;
+  setDnd(on: boolean): void;
+}
+
+/** The part of Electron's MenuItemConstructorOptions the tray uses (kept here so this file needs no Electron). */
+export interface TrayMenuTemplateItem {
+  readonly type?: 'separator' | 'checkbox';
+  readonly label?: string;
+  readonly enabled?: boolean;
+  readonly checked?: boolean;
+  readonly click?: () => void;
+  readonly submenu?: TrayMenuTemplateItem[];
+}
+
+/** Electron menu items for the model's items, each click calling its action. */
+export function menuTemplate(items: readonly TrayMenuItem[], actions: TrayActions): TrayMenuTemplateItem[] {
+  return items.map((item): TrayMenuTemplateItem => {
+    switch (item.kind) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'label':
+        return { label: item.label, enabled: false };
+      case 'action':
+        return { label: item.label, click: () => actions[item.action]() };
+      case 'callBack':
+        return { label: item.label, click: () => actions.callBack(item.number) };
+      case 'dnd':
+        // The item shows what the PBX has; a click asks for the opposite and the next view shows the outcome.
+        return { label: item.label, type: 'checkbox', checked: item.checked, click: () => actions.setDnd(!item.checked) };
+      case 'submenu':
+        return { label: item.label, submenu: menuTemplate(item.items, actions) };
+    }
+  });
 }

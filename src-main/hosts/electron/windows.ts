@@ -1,11 +1,14 @@
 // Sidecall's main window, created on first show, hidden (not closed) when the
 // operator closes it so the app lives on in the tray, and destroyed only on
-// Quit; and what every window shares (popup-window.ts is the other one): the
-// sandboxed, isolated webPreferences and the crash handling. Every window
-// loads only app://sidecall.
-import { BrowserWindow, type WebContents, type WebPreferences } from 'electron';
+// Quit; it opens where it was last time (window-placement.ts, fitted to the
+// displays there are now). And what every window shares (popup-window.ts is
+// the other one): the sandboxed, isolated webPreferences and the crash
+// handling. Every window loads only app://sidecall.
+import { BrowserWindow, screen, type WebContents, type WebPreferences } from 'electron';
 import type { Logger } from '../../ports';
 import { APP_ENTRY_URL } from './app-protocol';
+import { MAIN_WINDOW, placeMainWindow, type Rect } from './window-placement';
+import type { WindowStateStore } from './window-state';
 
 export interface WindowOptions {
   /** Absolute path of the bundled preload (dist/main/preload.cjs). */
@@ -13,7 +16,18 @@ export interface WindowOptions {
   /** Developer tools only in unpackaged builds. */
   readonly devTools: boolean;
   readonly log: Logger;
+  /** Where the main window's size and position are kept between runs. */
+  readonly state?: WindowStateStore;
 }
+
+/** Work areas of the displays now, the primary one first. */
+function workAreas(): Rect[] {
+  const primary = screen.getPrimaryDisplay();
+  return [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+}
+
+/** How long the window must stay put before its bounds are written (a drag moves it many times a second). */
+const SAVE_DELAY_MS = 500;
 
 export interface Windows {
   /** Shows (creating if needed) and focuses the main window. */
@@ -73,18 +87,33 @@ export function createWindows(opts: WindowOptions): Windows {
   const ours = new Set<BrowserWindow>();
 
   function createMain(): BrowserWindow {
+    const placement = placeMainWindow(opts.state?.read(), workAreas());
     const win = new BrowserWindow({
-      width: 440,
-      height: 680,
-      minWidth: 360,
-      minHeight: 480,
+      ...placement.bounds,
+      minWidth: MAIN_WINDOW.min.width,
+      minHeight: MAIN_WINDOW.min.height,
       show: false,
       title: 'Sidecall',
       autoHideMenuBar: true,
       webPreferences: secureWebPreferences(opts),
     });
     ours.add(win);
+    let saveTimer: ReturnType<typeof setTimeout> | undefined;
+    const save = (): void => {
+      if (saveTimer !== undefined) clearTimeout(saveTimer);
+      saveTimer = undefined;
+      if (win.isDestroyed() || win.isMinimized()) return;
+      // The normal bounds, also while maximized: un-maximizing next time returns there.
+      opts.state?.write({ bounds: win.getNormalBounds(), maximized: win.isMaximized() });
+    };
+    const saveSoon = (): void => {
+      if (saveTimer !== undefined) clearTimeout(saveTimer);
+      saveTimer = setTimeout(save, SAVE_DELAY_MS);
+    };
+    win.on('resize', saveSoon);
+    win.on('move', saveSoon);
     win.on('close', (event) => {
+      save();
       if (quitting) return;
       // The tray app keeps running: closing the window only hides it.
       event.preventDefault();
@@ -96,6 +125,7 @@ export function createWindows(opts: WindowOptions): Windows {
     });
     watchRenderer(win, 'main', opts.log);
     win.once('ready-to-show', () => {
+      if (placement.maximized) win.maximize();
       win.show();
       win.focus();
     });

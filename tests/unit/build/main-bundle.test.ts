@@ -78,7 +78,7 @@ describe('main.mjs', () => {
 
   it('sits next to the tray icons it loads', () => {
     // Every icon in resources/tray is shipped, and nothing else.
-    const shipped = fs.readdirSync(path.resolve(import.meta.dirname, '../../../resources/tray')).filter((f) => f.endsWith('.png')).sort();
+    const shipped = fs.readdirSync(path.resolve(import.meta.dirname, '../../../resources/tray')).filter((f) => /\.(png|ico)$/.test(f)).sort();
     expect(shipped).toEqual(expect.arrayContaining(['offline.png', 'offline@2x.png', 'ready.png', 'ringing.png', 'ringing-missed.png']));
     expect(built.trayIcons.map((f) => path.basename(f)).sort()).toEqual(shipped);
     for (const icon of built.trayIcons) expect(path.dirname(icon)).toBe(path.join(path.dirname(built.main), 'tray'));

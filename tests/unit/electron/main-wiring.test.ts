@@ -47,11 +47,19 @@ interface FakeWindow extends FakeEmitter {
   destroyed: boolean;
   close(): void;
 }
+interface FakeMenuItem {
+  label?: string;
+  type?: string;
+  enabled?: boolean;
+  checked?: boolean;
+  click?: () => void;
+  submenu?: FakeMenuItem[];
+}
 interface FakeTray {
   image: { path: string; isEmpty(): boolean };
   tooltip: string;
   title: string | undefined;
-  menu: { items: { label?: string; type?: string; enabled?: boolean; click?: () => void }[] };
+  menu: { items: FakeMenuItem[] };
   destroyed: boolean;
   emit(event: string): boolean;
 }
@@ -76,7 +84,9 @@ interface FakeState {
   cursor: { x: number; y: number };
   readonly screen: FakeEmitter;
   readonly badgeCounts: number[];
-  readonly notifications: { title: string; body: string }[];
+  readonly notifications: { title: string; body: string; click?: () => void }[];
+  readonly messageBoxes: { title?: string; message: string; detail?: string }[];
+  applicationMenu: unknown;
   clipboardText: string;
   readonly shortcuts: Map<string, () => void>;
   /** Accelerators another app owns: register() answers false. */
@@ -145,7 +155,9 @@ vi.mock('electron', async () => {
     cursor: { x: 100, y: 100 },
     screen: undefined as unknown,
     badgeCounts: [] as number[],
-    notifications: [] as { title: string; body: string }[],
+    notifications: [] as { title: string; body: string; click?: () => void }[],
+    messageBoxes: [] as { title?: string; message: string; detail?: string }[],
+    applicationMenu: 'default' as unknown,
     clipboardText: '',
     shortcuts: new Map<string, () => void>(),
     takenShortcuts: new Set<string>(),
@@ -180,6 +192,12 @@ vi.mock('electron', async () => {
       return 'ru-RU';
     }
     setAppUserModelId(): void {}
+    getLoginItemSettings(): { wasOpenedAtLogin: boolean } {
+      return { wasOpenedAtLogin: false };
+    }
+    setLoginItemSettings(): void {
+      calls.push('setLoginItemSettings');
+    }
     quit(): void {
       this.emit('before-quit', newEvent());
       for (const w of [...state.windows]) if (!w.destroyed) w.close();
@@ -231,6 +249,15 @@ vi.mock('electron', async () => {
     }
     getBounds(): Rect {
       return { ...this.bounds };
+    }
+    getNormalBounds(): Rect {
+      return { ...this.bounds };
+    }
+    isMaximized(): boolean {
+      return false;
+    }
+    maximize(): void {
+      this.log.push(['maximize']);
     }
     isVisible(): boolean {
       return this.visible;
@@ -321,6 +348,9 @@ vi.mock('electron', async () => {
     getDisplayNearestPoint(p: { x: number; y: number }): FakeDisplay {
       return state.displays.find((d) => inside(d.bounds, p.x, p.y)) ?? primary();
     }
+    getAllDisplays(): FakeDisplay[] {
+      return [...state.displays];
+    }
     getDisplayMatching(r: Rect): FakeDisplay {
       return this.getDisplayNearestPoint({ x: r.x + r.width / 2, y: r.y + r.height / 2 });
     }
@@ -332,11 +362,16 @@ vi.mock('electron', async () => {
     static isSupported(): boolean {
       return true;
     }
+    #click: (() => void) | undefined;
     constructor(readonly options: { title: string; body: string }) {}
+    on(event: string, listener: () => void): void {
+      if (event === 'click') this.#click = listener;
+    }
     show(): void {
-      state.notifications.push({ title: this.options.title, body: this.options.body });
+      state.notifications.push({ title: this.options.title, body: this.options.body, ...(this.#click ? { click: this.#click } : {}) });
     }
   }
+  const nativeTheme = Object.assign(new EventEmitter(), { shouldUseDarkColors: false });
 
   return {
     __fake: state,
@@ -344,7 +379,13 @@ vi.mock('electron', async () => {
     screen,
     BrowserWindow,
     Tray,
-    Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
+    Menu: {
+      buildFromTemplate: (items: unknown[]) => ({ items }),
+      setApplicationMenu: (menu: unknown) => {
+        state.applicationMenu = menu;
+      },
+    },
+    nativeTheme,
     nativeImage: { createFromPath: (p: string) => ({ path: p, isEmpty: () => !nodeFs.existsSync(p) }) },
     protocol: {
       registerSchemesAsPrivileged(schemes: { scheme: string; privileges: Record<string, boolean> }[]) {
@@ -388,7 +429,13 @@ vi.mock('electron', async () => {
         state.opened.push(url);
       },
     },
-    dialog: { showErrorBox: (title: string) => calls.push(`showErrorBox:${title}`) },
+    dialog: {
+      showErrorBox: (title: string) => calls.push(`showErrorBox:${title}`),
+      showMessageBox: async (options: { title?: string; message: string; detail?: string }) => {
+        state.messageBoxes.push(options);
+        return { response: 0 };
+      },
+    },
     Notification,
     // Electron 45's clipboard reads asynchronously.
     clipboard: { readText: async () => state.clipboardText },
@@ -591,7 +638,19 @@ describe('after ready', () => {
     expect(tray.image.isEmpty()).toBe(false);
     // The language was switched to English by the previous test (the OS is Russian).
     expect(tray.tooltip).toBe('Sidecall — connected');
-    expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual(['Connected', 'separator', 'Call number in clipboard', 'separator', 'Open Sidecall', 'Settings…', 'separator', 'Quit Sidecall']);
+    expect(tray.menu.items.map((i) => i.label ?? i.type)).toEqual([
+      'Connected',
+      'separator',
+      'Do not disturb',
+      'Call number in clipboard',
+      'separator',
+      'Open Sidecall',
+      'Settings…',
+      'Help and shortcuts',
+      'About Sidecall',
+      'separator',
+      'Quit Sidecall',
+    ]);
     expect(tray.menu.items[0]).toMatchObject({ label: 'Connected', enabled: false });
 
     win.visible = false;
@@ -658,6 +717,7 @@ describe('after ready', () => {
     expect(popup.bounds).toEqual({ x: -12 - 380, y: 680 - 12 - 240, width: 380, height: 240 });
     left.workArea = { x: -1280, y: 0, width: 1280, height: 720 };
 
+    const notes = fake.notifications.length;
     const gaveUp = await invoke(trusted(win.webContents), 'demo.phone', { action: 'callerHangup' });
     expect(gaveUp.ok).toBe(true);
     await until(() => (!popup.visible ? true : undefined), 'the pop-up to hide');
@@ -668,6 +728,58 @@ describe('after ready', () => {
     expect(tray.tooltip).toBe('Sidecall — connected · 1 missed call');
     expect(tray.menu.items.slice(0, 2).map((i) => i.label)).toEqual(['Connected', '1 missed call']);
     expect(fake.badgeCounts).toEqual([]); // the Dock badge is macOS's
+
+    // A native notification for the missed call; clicking it opens History.
+    const missed = await until(() => fake.notifications[notes], 'the missed-call notification');
+    expect(missed.title).toBe('Missed call');
+    win.visible = false;
+    missed.click?.();
+    expect(win.visible).toBe(true);
+    await until(() => (events(win, 'ui.navigate').some((e) => (e as { page: string }).page === 'history') ? true : undefined), 'History to open');
+    // And in the tray's Last calls, marked missed, to call back.
+    const last = await until(() => tray.menu.items.find((i) => i.label === 'Last calls'), 'the Last calls submenu');
+    expect(last.submenu?.[0]?.label).toMatch(/ — missed · \d\d:\d\d( [AP]M)?$/);
+    await sleep(50);
+    expect(fake.notifications).toHaveLength(notes + 1);
+  });
+
+  it('Do not disturb from the tray: set on the (demo) PBX, shown checked and as the tray icon, and off again', async () => {
+    const tray = fake.trays[0];
+    if (!tray) throw new Error('no tray');
+    const icon = (name: string): string => path.join(tmp, 'dist/main/tray', name);
+    const item = (): FakeMenuItem | undefined => tray.menu.items.find((i) => i.label === 'Do not disturb');
+    expect(item()).toMatchObject({ type: 'checkbox', checked: false });
+    item()?.click?.();
+    await until(() => (tray.image.path === icon('dnd-missed.png') ? true : undefined), 'the DND tray icon');
+    expect(item()).toMatchObject({ checked: true });
+    expect(tray.tooltip).toBe('Sidecall — connected · do not disturb · 1 missed call');
+    const state = await invoke(trusted(win.webContents), 'dnd.get', {});
+    expect(state).toMatchObject({ ok: true, result: { mode: 'astdb', state: 'on' } });
+    expect(events(win, 'dnd.changed').at(-1)).toMatchObject({ state: 'on' });
+    item()?.click?.();
+    await until(() => (tray.image.path === icon('ready-missed.png') ? true : undefined), 'back to ready');
+    expect(item()).toMatchObject({ checked: false });
+  });
+
+  it('Help and About from the tray; no menu bar on Windows and Linux', async () => {
+    const tray = fake.trays[0];
+    if (!tray) throw new Error('no tray');
+    tray.menu.items.find((i) => i.label === 'Help and shortcuts')?.click?.();
+    expect(win.webContents.sent.at(-1)).toEqual(['sidecall:event', 'ui.navigate', { page: 'help' }]);
+    tray.menu.items.find((i) => i.label === 'About Sidecall')?.click?.();
+    expect(fake.messageBoxes.at(-1)).toMatchObject({ title: 'About Sidecall', message: expect.stringMatching(/^Sidecall \d+\.\d+\.\d+/), detail: expect.stringContaining(path.join(dataDir, 'logs')) });
+    if (process.platform !== 'darwin') expect(fake.applicationMenu).toBeNull();
+  });
+
+  it('"Copy diagnostics" over IPC: version, Electron, the log folder and recent log lines, no secret', async () => {
+    const r = await invoke(trusted(win.webContents), 'diagnostics.collect', {});
+    expect(r.ok).toBe(true);
+    const text = (r.result as { text: string }).text;
+    expect(text).toContain('"host": "electron"');
+    expect(text).toContain(`"logDir": ${JSON.stringify(path.join(dataDir, 'logs'))}`);
+    expect(text).toContain('"msg":"started"');
+    // The AMI secret stored by an earlier test.
+    expect(text).not.toContain('pw-1');
   });
 
   it('pops the next call on the display the mouse is on then, stays up while talking, and hides on hang-up', async () => {
@@ -896,10 +1008,15 @@ describe('after ready', () => {
     expect(cancelled('app://sidecall/assets/app.js')).toBe(false);
   });
 
-  it('hides the window on close, shows it for a second instance, and keeps running with no window', () => {
+  it('hides the window on close (remembering where it was), shows it for a second instance, and keeps running with no window', () => {
+    // First start: the default size, centred on the primary display's work area.
+    expect(win.options).toMatchObject({ x: 740, y: 180, width: 440, height: 680, minWidth: 360, minHeight: 480 });
+    win.bounds = { x: 100, y: 80, width: 500, height: 700 };
+    win.emit('move');
     win.close();
     expect(win.destroyed).toBe(false);
     expect(win.visible).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'window-state.json'), 'utf8'))).toEqual({ bounds: { x: 100, y: 80, width: 500, height: 700 }, maximized: false });
     fake.app.emit('second-instance', fake.newEvent(), ['/opt/Sidecall/sidecall', '--', 'callto:101'], '/');
     expect(win.visible).toBe(true);
     expect(fake.windows).toHaveLength(2);

@@ -38,6 +38,9 @@ describe('permissions', () => {
   it('grants media and notifications to our origin only', () => {
     expect(isPermissionAllowed('media', 'app://sidecall/index.html')).toBe(true);
     expect(isPermissionAllowed('notifications', 'app://sidecall')).toBe(true);
+    // "Copy diagnostics" writes to the clipboard; nothing may read it.
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'app://sidecall/index.html')).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
     expect(isPermissionAllowed('media', 'https://evil.example/')).toBe(false);
     expect(isPermissionAllowed('media', undefined)).toBe(false);
     for (const p of ['geolocation', 'clipboard-read', 'openExternal', 'display-capture', 'hid', 'serial', 'usb', 'fullscreen', 'unknown']) {
