@@ -1,5 +1,7 @@
 // One labelled form field with its hint, error and "managed" state, so every
-// field in Settings looks and behaves the same.
+// field in Settings looks and behaves the same; CheckField is the same for a
+// checkbox. A field IT locked (policy or --config) is disabled and says
+// "Managed by your organization", tied to the control by aria-describedby.
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -27,6 +29,37 @@ export function Field(props: {
         </p>
       ) : props.hint ? (
         <p className="hint" id={`${props.id}-hint`}>{props.hint}</p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A checkbox with its label, optional hint, and the "managed" note when locked. */
+export function CheckField(props: {
+  readonly id: string;
+  readonly label: string;
+  readonly checked: boolean;
+  readonly locked?: boolean;
+  readonly hint?: ReactNode;
+  readonly onChange: (checked: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const described = [props.locked ? `${props.id}-managed` : '', props.hint ? `${props.id}-hint` : ''].filter(Boolean).join(' ');
+  return (
+    <div className={`field field-check${props.locked ? ' field-locked' : ''}`}>
+      <label className="check">
+        <input id={props.id} type="checkbox" checked={props.checked} disabled={props.locked} aria-describedby={described || undefined} onChange={(e) => props.onChange(e.target.checked)} />
+        <span>{props.label}</span>
+      </label>
+      {props.locked ? (
+        <p className="hint hint-managed" id={`${props.id}-managed`}>
+          <LockIcon /> {t('settings.managed')}
+        </p>
+      ) : null}
+      {props.hint ? (
+        <p className="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
       ) : null}
     </div>
   );

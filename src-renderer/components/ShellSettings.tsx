@@ -1,0 +1,151 @@
+// Settings -> Desktop: start at login, missed-call notifications and how Do
+// not disturb reaches the PBX (feature codes or the Asterisk database). Its
+// own form and Save like the other sections; fields IT locked by policy are
+// disabled and say so.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SettingsPatchSchema } from '../../src-shared/domain/settings';
+import type { ShellSettings as Shell } from '../../src-shared/domain/shell-settings';
+import type { SettingsView } from '../../src-shared/ipc/contract';
+import { sidecall } from '../bridge';
+import { toRequestError } from '../bridge/request-error';
+import { translateMessage } from '../i18n';
+import { CheckField, Field } from './Field';
+
+type Dnd = Shell['dnd'];
+type TextKey = 'onCode' | 'offCode' | 'family' | 'key' | 'value';
+
+/** Only what the operator may change: locked fields are left out (main refuses them). */
+function toPatch(d: Shell, locked: readonly string[]): Record<string, unknown> {
+  const open = (path: string): boolean => !locked.includes(`shell.${path}`);
+  const dnd = Object.fromEntries(Object.entries(d.dnd).filter(([k]) => open(`dnd.${k}`)));
+  return {
+    ...(open('startAtLogin') ? { startAtLogin: d.startAtLogin } : {}),
+    ...(open('notifyMissedCalls') ? { notifyMissedCalls: d.notifyMissedCalls } : {}),
+    ...(Object.keys(dnd).length > 0 ? { dnd } : {}),
+  };
+}
+
+export function ShellSettings({ view, onSaved }: { readonly view: SettingsView; readonly onSaved: (v: SettingsView) => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<Shell>(view.settings.shell);
+  const [errors, setErrors] = useState<Readonly<Record<string, string | undefined>>>({});
+  const [formError, setFormError] = useState<string>();
+  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
+  const isLocked = (path: string): boolean => view.locked.includes(`shell.${path}`);
+
+  const set = (next: Partial<Shell>): void => {
+    setDraft((d) => ({ ...d, ...next }));
+    setState('idle');
+  };
+  const setDnd = (next: Partial<Dnd>): void => {
+    setDraft((d) => ({ ...d, dnd: { ...d.dnd, ...next } }));
+    setErrors((e) => ({ ...e, ...Object.fromEntries(Object.keys(next).map((k) => [`dnd.${k}`, undefined])) }));
+    setState('idle');
+  };
+
+  function fieldErrors(issues: readonly { readonly path: string; readonly message: string }[]): Record<string, string | undefined> {
+    const out: Record<string, string | undefined> = {};
+    for (const i of issues) out[i.path.replace(/^(patch\.)?shell\./, '')] ??= translateMessage(i.message);
+    return out;
+  }
+
+  async function submit(ev: FormEvent): Promise<void> {
+    ev.preventDefault();
+    setFormError(undefined);
+    const parsed = SettingsPatchSchema.safeParse({ shell: toPatch(draft, view.locked) });
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))));
+      return;
+    }
+    setState('saving');
+    try {
+      const next = await sidecall().request('settings.update', { patch: parsed.data });
+      onSaved(next);
+      setDraft(next.settings.shell);
+      setErrors({});
+      setState('saved');
+    } catch (error) {
+      const e = toRequestError(error);
+      setErrors(fieldErrors(e.issues));
+      setFormError(t('settings.error.generic', { message: e.message }));
+      setState('idle');
+    }
+  }
+
+  const text = (key: TextKey, label: string, hint?: string) => {
+    const id = `shell.dnd.${key}`;
+    const error = errors[`dnd.${key}`];
+    return (
+      <Field id={id} label={label} error={error} hint={hint} locked={isLocked(`dnd.${key}`)}>
+        <input
+          id={id}
+          type="text"
+          className="input-short"
+          autoComplete="off"
+          spellCheck={false}
+          value={draft.dnd[key]}
+          disabled={isLocked(`dnd.${key}`)}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+          onChange={(e) => setDnd({ [key]: e.target.value })}
+        />
+      </Field>
+    );
+  };
+
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="shell-title">
+      <h1 id="shell-title" className="page-title">
+        {t('shell.title')}
+      </h1>
+      <fieldset className="card">
+        <legend className="card-title">{t('shell.title')}</legend>
+        <CheckField id="shell.startAtLogin" label={t('shell.startAtLogin')} checked={draft.startAtLogin} locked={isLocked('startAtLogin')} onChange={(startAtLogin) => set({ startAtLogin })} />
+        <CheckField id="shell.notifyMissedCalls" label={t('shell.notifyMissedCalls')} checked={draft.notifyMissedCalls} locked={isLocked('notifyMissedCalls')} onChange={(notifyMissedCalls) => set({ notifyMissedCalls })} />
+      </fieldset>
+
+      <fieldset className="card">
+        <legend className="card-title">{t('shell.dnd.title')}</legend>
+        <Field id="shell.dnd.mode" label={t('shell.dnd.mode')} locked={isLocked('dnd.mode')}>
+          <select id="shell.dnd.mode" value={draft.dnd.mode} disabled={isLocked('dnd.mode')} onChange={(e) => setDnd({ mode: e.target.value as Dnd['mode'] })} data-testid="dnd-mode">
+            {(['featureCode', 'astdb', 'off'] as const).map((m) => (
+              <option key={m} value={m}>
+                {t(`shell.dnd.modeName.${m}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {draft.dnd.mode === 'featureCode' ? (
+          <div className="grid-2">
+            {text('onCode', t('shell.dnd.onCode'))}
+            {text('offCode', t('shell.dnd.offCode'))}
+          </div>
+        ) : null}
+        {draft.dnd.mode !== 'off' ? (
+          <div className="grid-3">
+            {text('family', t('shell.dnd.family'))}
+            {text('key', t('shell.dnd.key'), t('shell.dnd.keyHint'))}
+            {draft.dnd.mode === 'astdb' ? text('value', t('shell.dnd.value')) : null}
+          </div>
+        ) : null}
+      </fieldset>
+
+      {formError ? (
+        <div className="banner banner-error" role="alert" data-testid="shell-error">
+          {formError}
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={state === 'saving'} data-testid="shell-save">
+          {state === 'saving' ? t('settings.saving') : t('settings.save')}
+        </button>
+        {state === 'saved' ? (
+          <span className="ok-text" role="status" data-testid="shell-saved">
+            ✓ {t('settings.saved')}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}
