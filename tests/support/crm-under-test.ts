@@ -64,6 +64,8 @@ export interface CrmUnderTest {
   logOf(id: string): HeldLog | undefined;
   /** Requests that carried a call log (send attempts the server saw, refused ones included), per call id. */
   sendsPerCall(): Map<string, number>;
+  /** The call ids whose log a request carries (none for other requests). */
+  logIdsIn(req: RecordedRequest): readonly string[];
   /** Whether a request carries a call log (for a proxy that loses the answer). */
   isLogRequest(req: Pick<RecordedRequest, 'method' | 'path' | 'body'>): boolean;
   /** Contacts the CRM created for unknown callers, per number (Odoo: partners; the others create none). */
@@ -108,6 +110,7 @@ async function retailCrm(): Promise<CrmUnderTest> {
     managers: [RETAIL_MANAGER, RETAIL_OPERATOR],
   });
   const uploaded = (r: RecordedRequest): string[] => {
+    if (r.method !== 'POST' || r.path !== '/api/v5/telephony/calls/upload') return [];
     const calls = parseJson(r.form?.['calls']);
     return Array.isArray(calls) ? calls.map((c: unknown) => (isRecord(c) && typeof c['externalId'] === 'string' ? c['externalId'] : '(no externalId)')) : [];
   };
@@ -131,7 +134,8 @@ async function retailCrm(): Promise<CrmUnderTest> {
       const c = srv.calls().find((x) => x.externalId === id);
       return c ? { talkSeconds: c.duration, result: c.result, recordingUrl: c.recordUrl, raw: c } : undefined;
     },
-    sendsPerCall: () => count(srv.requests().filter((r) => r.path === '/api/v5/telephony/calls/upload').flatMap(uploaded)),
+    sendsPerCall: () => count(srv.requests().flatMap(uploaded)),
+    logIdsIn: uploaded,
     isLogRequest: (r) => r.method === 'POST' && r.path === '/api/v5/telephony/calls/upload',
     createdPerNumber: () => new Map(),
     events: () => srv.events(),
@@ -170,6 +174,8 @@ async function odoo(version: number): Promise<CrmUnderTest> {
   });
   const json2 = version >= 19;
   const link = (id: number): string => (version >= 18 || json2 ? `${srv.url}/odoo/contacts/${id}` : `${srv.url}/web#id=${id}&model=res.partner&view_type=form`);
+  const isLogRequest = (r: Pick<RecordedRequest, 'method' | 'path' | 'body'>): boolean => r.method === 'POST' && (r.path.endsWith('/message_post') || r.body.includes('"message_post"'));
+  const posted = (r: RecordedRequest): string[] => (isLogRequest(r) ? [...r.body.matchAll(BODY_MARKER)].map((m) => m[1] ?? '') : []);
   const notes = (): { id: string; body: string }[] =>
     srv.messages().flatMap((m) => {
       const id = NOTE_MARKER.exec(m.body)?.[1];
@@ -204,14 +210,9 @@ async function odoo(version: number): Promise<CrmUnderTest> {
         raw: n.body,
       };
     },
-    sendsPerCall: () =>
-      count(
-        srv
-          .requests()
-          .filter((r) => r.path.endsWith('/message_post') || r.body.includes('"message_post"'))
-          .flatMap((r) => [...r.body.matchAll(BODY_MARKER)].map((m) => m[1] ?? '')),
-      ),
-    isLogRequest: (r) => r.method === 'POST' && (r.path.endsWith('/message_post') || r.body.includes('"message_post"')),
+    sendsPerCall: () => count(srv.requests().flatMap(posted)),
+    logIdsIn: posted,
+    isLogRequest,
     createdPerNumber: () => count(srv.partners().filter((p) => Number(p['id']) >= FIRST_CREATED_ID && typeof p['phone'] === 'string').map((p) => String(p['phone']))),
     events: () => [],
     requests: () => srv.requests(),
@@ -235,6 +236,7 @@ async function generic(): Promise<CrmUnderTest> {
   const cardUrl = `${srv.url}/app/contacts/c-17`;
   srv.set({ contacts: [{ id: 'c-17', name: KNOWN_NAME, company: 'ООО «Ромашка»', responsible: 'Olga Smirnova', responsibleExt: '102', phones: ['+7 916 123-45-67'], url: cardUrl }] });
   const stored = (): Record<string, unknown>[] => srv.calls().filter(isRecord);
+  const sent = (r: RecordedRequest): string[] => (r.method === 'POST' && r.path === '/api/calls' ? [isRecord(r.json) && typeof r.json['id'] === 'string' ? r.json['id'] : '(no id)'] : []);
   const settings = (base: string) => ({
     name: 'Acme CRM',
     baseUrl: `${base}/api`,
@@ -284,13 +286,8 @@ async function generic(): Promise<CrmUnderTest> {
         raw: b,
       };
     },
-    sendsPerCall: () =>
-      count(
-        srv
-          .requests()
-          .filter((r) => r.method === 'POST' && r.path === '/api/calls')
-          .map((r) => (isRecord(r.json) && typeof r.json['id'] === 'string' ? r.json['id'] : '(no id)')),
-      ),
+    sendsPerCall: () => count(srv.requests().flatMap(sent)),
+    logIdsIn: sent,
     isLogRequest: (r) => r.method === 'POST' && r.path === '/api/calls',
     createdPerNumber: () => new Map(),
     events: () => [],
