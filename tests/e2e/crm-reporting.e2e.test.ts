@@ -157,7 +157,7 @@ describe('CRM reporting in browser mode', () => {
     await expect.poll(() => card.locator('.rec').textContent(), { timeout: 15_000 }).toMatch(/Recording/);
     await new Promise((r) => setTimeout(r, 1100));
     // amoCRM answers slowly now: History is open before it confirms, and must update by itself.
-    amo.configure({ latencyMs: 2000 });
+    amo.configure({ latencyMs: 3000 });
     await card.getByTestId('ctl-hangup').click();
     await expect.poll(() => page.getByTestId('pop-card').count(), { timeout: 15_000 }).toBe(0);
 
