@@ -17,6 +17,8 @@ import { CallCard, callTitle } from './components/CallCard';
 import { sidecall } from './bridge';
 import { LinkConfirm } from './components/LinkConfirm';
 import { consumeLinkFromUrl } from './bridge/protocol-links';
+import { SoftphoneProvider, useSoftphoneHost, withSoftphonePops } from './softphone/use-softphone';
+import { SoftphoneCalls, SoftphoneStatusPill } from './components/SoftphonePanel';
 import type { CallsView } from '../src-shared/domain/calls-view';
 
 type Page = 'home' | 'history' | 'settings' | 'help';
@@ -24,7 +26,9 @@ type Page = 'home' | 'history' | 'settings' | 'help';
 export function App() {
   const { t } = useTranslation();
   const state = useAppState();
-  const calls = useCalls();
+  const amiCalls = useCalls();
+  const softphone = useSoftphoneHost(state.view?.settings.softphone, amiCalls);
+  const calls = withSoftphonePops(amiCalls, softphone);
   const [page, setPage] = useState<Page>('home');
   const settings = state.view?.settings;
 
@@ -48,6 +52,7 @@ export function App() {
   };
   return (
     <ShortcutsProvider calls={calls} mac={isMacPlatform(state.info?.platform ?? navigator.platform)} navigate={setPage} callerName={ringing}>
+    <SoftphoneProvider value={softphone}>
     <div className="shell">
       <header className="topbar">
         <div className="brand">
@@ -58,6 +63,7 @@ export function App() {
           <span className={`dot dot-${connectionTone(state.connection)}`} aria-hidden="true" />
           {!state.connection ? '…' : calls.demo && state.connection.state === 'ready' ? t('connection.demoReady') : t(`connection.${state.connection.state}`, { seconds: '' })}
         </span>
+        <SoftphoneStatusPill />
       </header>
       <nav className="tabs" aria-label={t('nav.main')}>
         {(['home', 'history', 'settings', 'help'] as const).map((p) => (
@@ -77,6 +83,7 @@ export function App() {
           {linkError}
         </div>
       ) : null}
+      <SoftphoneCalls />
       {popped.length > 0 ? (
         <section className="pop-stack" aria-live="assertive" aria-label={t('call.incoming')}>
           {popped.map((v) => (
@@ -104,6 +111,7 @@ export function App() {
         <span>{state.info ? (state.info.host === 'web' ? t('app.hostWeb') : t('app.hostElectron')) : ''}</span>
       </footer>
     </div>
+    </SoftphoneProvider>
     </ShortcutsProvider>
   );
 }

@@ -8,6 +8,8 @@ import { sidecall } from '../bridge';
 import { toRequestError } from '../bridge/request-error';
 import { formatDuration, useNow } from '../hooks/use-now';
 import { CallControls } from './CallControls';
+import { SoftphoneControls } from './SoftphonePanel';
+import { useSoftphoneCallFor } from '../softphone/use-softphone';
 
 export function callTitle(v: CallView, hidden: string): string {
   if (v.lookup.status === 'found') return v.lookup.contact.name;
@@ -22,6 +24,8 @@ export function CallCard(props: { readonly view: CallView; readonly variant: 'po
   const since = call.answeredAt ?? call.startedAt;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // The embedded softphone carries this call: its controls replace the desk-phone ones.
+  const softphoneCall = useSoftphoneCallFor(call.id);
   const title = callTitle(props.view, t('call.hiddenNumber'));
   const numberText = number?.display ?? call.remoteNumber ?? t('call.hiddenNumber');
   const direction = call.direction === 'inbound' ? t('call.incoming') : call.direction === 'outbound' ? t('call.outgoing') : t('call.internal');
@@ -73,7 +77,7 @@ export function CallCard(props: { readonly view: CallView; readonly variant: 'po
           <span className="rec-dot" aria-hidden="true" /> {call.recording.state === 'recording' ? t('call.recording') : t('call.paused')}
         </p>
       ) : null}
-      {props.demo && call.state === 'dialing' ? (
+      {props.demo && !softphoneCall && call.state === 'dialing' ? (
         <div className="call-actions">
           <span className="muted small">{t('demo.myPhoneRings')}</span>
           <button type="button" className="btn btn-answer" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'answer' }))} data-testid="demo-answer">
@@ -81,7 +85,9 @@ export function CallCard(props: { readonly view: CallView; readonly variant: 'po
           </button>
         </div>
       ) : null}
-      {props.demo && call.state === 'ringing' && call.direction === 'inbound' ? (
+      {softphoneCall ? (
+        <SoftphoneControls call={softphoneCall} ami={props.view} />
+      ) : props.demo && call.state === 'ringing' && call.direction === 'inbound' ? (
         <div className="call-actions">
           <button type="button" className="btn btn-answer" disabled={busy} onClick={() => void run(() => sidecall().request('demo.phone', { action: 'answer' }))} data-testid="demo-answer">
             {t('call.answer')}

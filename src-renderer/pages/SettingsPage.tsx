@@ -12,6 +12,7 @@ import { Field } from '../components/Field';
 import { canRegisterTelHandler, registerTelHandler } from '../bridge/protocol-links';
 import { translateMessage } from '../i18n';
 import { CrmSettings } from '../components/crm/CrmSettings';
+import { SoftphoneSettings } from '../components/SoftphoneSettings';
 
 interface Draft {
   language: Settings['language'];
@@ -149,7 +150,7 @@ export function SettingsPage(props: { readonly view: SettingsView | undefined; r
   return <SettingsSections view={props.view} location={props.location} onSaved={props.onSaved} />;
 }
 
-type Section = 'general' | 'crm';
+type Section = 'general' | 'crm' | 'softphone';
 
 /** Settings is long: its parts are tabs of their own, each with its own Save. */
 function SettingsSections(props: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
@@ -158,13 +159,13 @@ function SettingsSections(props: { readonly view: SettingsView; readonly locatio
   return (
     <div className="stack">
       <div className="segmented" role="tablist" aria-label={t('settings.sections')}>
-        {(['general', 'crm'] as const).map((s) => (
+        {(['general', 'crm', 'softphone'] as const).map((s) => (
           <button key={s} type="button" role="tab" aria-selected={section === s} className={`segment${section === s ? ' segment-active' : ''}`} onClick={() => setSection(s)} data-testid={`settings-section-${s}`}>
-            {t(`settings.section.${s}`)}
+            {s === 'softphone' ? t('softphone.title') : t(`settings.section.${s}`)}
           </button>
         ))}
       </div>
-      {section === 'general' ? <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} /> : <CrmSettings view={props.view} onSaved={props.onSaved} />}
+      {section === 'general' ? <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} /> : section === 'crm' ? <CrmSettings view={props.view} onSaved={props.onSaved} /> : <SoftphoneSettings view={props.view} onSaved={props.onSaved} />}
     </div>
   );
 }

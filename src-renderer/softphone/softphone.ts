@@ -80,12 +80,20 @@ function connectionKey(s: SoftphoneSettings): string {
 }
 
 const HEARTBEAT_MS = 20_000;
+/** sip.js's own connect timeout is 5 s; past this the attempt is abandoned. */
+const CONNECT_GUARD_MS = 8_000;
 const WAKE_CHECK_MS = 5_000;
 /** The wall clock moved this much more than the timer: the computer slept. */
 const WAKE_JUMP_MS = 15_000;
 /** How long an ended call stays in the list (its card shows how it ended). */
 const ENDED_LINGER_MS = 4_000;
 const LINKEDID_HEADERS = ['X-Sidecall-Linkedid', 'X-Asterisk-Linkedid', 'X-Linkedid'];
+
+class ConnectGuardTimeout extends Error {
+  constructor() {
+    super('The WebSocket did not open or close within its connect timeout.');
+  }
+}
 
 export class Softphone {
   private settings: SoftphoneSettings | undefined;
@@ -110,7 +118,13 @@ export class Softphone {
   private readonly onOnline = (): void => this.dispatch({ type: 'online' });
   private readonly onOffline = (): void => this.dispatch({ type: 'offline' });
   private readonly onCsp = (e: SecurityPolicyViolationEvent): void => {
-    if (/^wss?:/i.test(e.blockedURI)) this.cspBlocked = true;
+    if (!/^wss?:/i.test(e.blockedURI)) return;
+    this.cspBlocked = true;
+    // The page's policy was fixed when it loaded, before this URL was in Settings: only a reload helps.
+    if (this.reg.phase === 'connecting' || this.reg.phase === 'retrying') {
+      this.teardownUa();
+      this.dispatch({ type: 'fatal', error: softphoneError('blocked') });
+    }
   };
 
   constructor(private readonly deps: SoftphoneDeps) {
@@ -272,20 +286,47 @@ export class Softphone {
       if (!this.ua) {
         const ua = await this.createUa();
         if (gen !== this.generation || !ua) return;
-        await ua.start();
+        await this.guarded(ua.start());
       } else if (reconnect || this.ua.transport.isConnected() === false) {
-        await this.ua.reconnect();
+        await this.guarded(this.ua.reconnect());
       }
       if (gen !== this.generation) return;
       // Usually the delegate's onConnect said so already; the reducer ignores the repeat.
       if (this.ua?.transport.isConnected()) this.dispatch({ type: 'connected' });
     } catch (error) {
-      if (gen !== this.generation || this.reg.phase === 'off' || this.reg.phase === 'failed') return;
+      // The guard replaced the user agent itself: this attempt still reports its failure.
+      const current = error instanceof ConnectGuardTimeout ? this.generation : gen;
+      if (current !== this.generation || this.reg.phase === 'off' || this.reg.phase === 'failed') return;
       this.log('warn', 'websocket failed', { error: String(error) });
       const probe = this.cspBlocked ? undefined : await this.deps.probe().catch(() => undefined);
-      if (gen !== this.generation) return;
+      if (current !== this.generation) return;
       this.dispatch({ type: 'disconnected', error: transportFailure(probe, this.cspBlocked) });
     }
+  }
+
+  /**
+   * sip.js waits for the WebSocket's close event after its connect timeout; a
+   * socket that failed without one (e.g. refused by the page's CSP) would leave
+   * it connecting for ever. Past its timeout, the user agent is dropped and the
+   * next attempt builds a new one.
+   */
+  private guarded(p: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = window.setTimeout(() => {
+        this.teardownUa();
+        reject(new ConnectGuardTimeout());
+      }, CONNECT_GUARD_MS);
+      p.then(
+        () => {
+          window.clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          window.clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   /** Builds the user agent; undefined (after a `fatal`) when the password or the microphone rules registering out. */
@@ -846,8 +887,42 @@ export class Softphone {
     if (call?.held) await this.hold(id, false);
   }
 
-  /** Settings that change without a new registration (devices, DTMF mode, call waiting). */
+  /** The audio settings in use (devices may differ from Settings after a switch during a call). */
   audioSettings(): AudioSettings | undefined {
     return this.settings;
+  }
+
+  /** Plays calls on another speaker from now on (this session; Settings keep their own choice). */
+  async switchSpeaker(deviceId: string): Promise<void> {
+    if (!this.settings) return;
+    this.settings = { ...this.settings, speakerId: deviceId };
+    await Promise.all([...this.legs.values()].map((l) => l.audio?.setSpeaker(deviceId)));
+    this.changed();
+  }
+
+  /** Moves live calls to another microphone (replaceTrack: no re-INVITE), and uses it for the next calls. */
+  async switchMicrophone(deviceId: string): Promise<void> {
+    if (!this.settings) return;
+    this.settings = { ...this.settings, microphoneId: deviceId };
+    for (const leg of this.legs.values()) {
+      const sdh = leg.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+      const sender = sdh?.peerConnection?.getSenders().find((x) => x.track?.kind === 'audio');
+      if (!sdh || !sender) continue;
+      try {
+        const stream = await openMicrophone(this.settings);
+        const track = stream.getAudioTracks()[0];
+        if (!track) continue;
+        const call = this.calls.find((c) => c.id === leg.id);
+        track.enabled = !(call?.muted || call?.held);
+        const old = sender.track;
+        await sender.replaceTrack(track);
+        old?.stop();
+        leg.meter?.dispose();
+        leg.meter = this.deps.audio === false ? undefined : new LevelMeter(stream);
+      } catch (error) {
+        this.setActionError(error instanceof MediaError ? error.error : softphoneError('media', String(error).slice(0, 200)));
+      }
+    }
+    this.changed();
   }
 }

@@ -155,6 +155,18 @@ describe('registration refused or impossible', () => {
     await page.invoke('dispose', '306');
   });
 
+  it("the page's Content-Security-Policy does not allow the WebSocket yet: blocked (a reload helps), nothing sent", async () => {
+    const strict = await startPageServer({ csp: "default-src 'self'; connect-src 'self'" });
+    closers.push(() => strict.close());
+    const p = await PhonePage.open(context, strict);
+    const phone = p.phone('308');
+    await phone.create(phoneSettings(kamailio.wsUrl, '308', kamailio.domain), 'pw', { audio: false });
+    const v = await phone.waitRegistration('failed');
+    expect(v.error).toBe('blocked');
+    expect(kamailio.registers('308')).toBe(0);
+    await p.page.close();
+  });
+
   it('an HTTP server that refuses the WebSocket upgrade: the HTTP status, no retry', async () => {
     const srv = http.createServer((_req, res) => {
       res.writeHead(404);

@@ -45,7 +45,8 @@ function pageBundle(): Promise<string> {
   return bundle;
 }
 
-export async function startPageServer(): Promise<PageServer> {
+/** `csp`: a Content-Security-Policy header for the page (the app's pages have one; the 'blocked' error comes from it). */
+export async function startPageServer(opts: { readonly csp?: string } = {}): Promise<PageServer> {
   const js = await pageBundle();
   const html = '<!doctype html><html><head><meta charset="utf-8"><title>softphone test</title></head><body><script type="module" src="/phone.js"></script></body></html>';
   const server = http.createServer((req, res) => {
@@ -53,7 +54,7 @@ export async function startPageServer(): Promise<PageServer> {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
       res.end(js);
     } else {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...(opts.csp ? { 'Content-Security-Policy': opts.csp } : {}) });
       res.end(html);
     }
   });
