@@ -103,6 +103,7 @@ export const en = {
     title: 'CRM connection',
     missingField: 'To connect, fill in “{{field}}” in Settings -> CRM and reporting.',
     needsSignInHint: '{{crm}} no longer accepts the saved sign-in. Sign in again: calls wait and are sent afterwards, nothing is lost.',
+    keyRefusedHint: 'Enter the right key above and save. Calls wait and are sent once {{crm}} accepts it: nothing is lost.',
     accountTitle: 'CRM account',
     settingsTitle: 'CRM',
     kind: 'CRM',

@@ -88,6 +88,14 @@ export function CrmConnectionCard(props: { readonly status: CrmStatus | undefine
         <p className="muted" data-testid="crm-message">
           {t('crm.missingField', { field: t(`crm.field.${s.missing}`) })}
         </p>
+      ) : s.state === 'needsSignIn' && s.signIn === 'credential' && s.message ? (
+        // A refused API key or token: the CRM's own words say what is wrong; there is no browser sign-in to redo.
+        <>
+          <p className="error" data-testid="crm-message">
+            {s.message}
+          </p>
+          <p className="muted">{t('crm.keyRefusedHint', { crm: s.displayName })}</p>
+        </>
       ) : s.state === 'needsSignIn' ? (
         <p className="error" data-testid="crm-message">
           {t('crm.needsSignInHint', { crm: s.displayName })}
@@ -116,7 +124,7 @@ export function CrmConnectionCard(props: { readonly status: CrmStatus | undefine
       <div className="actions">
         {canConnect ? (
           <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void run(() => sidecall().request('crm.connect', {}))} data-testid="crm-connect">
-            {s.state === 'signedOut' ? (s.signIn === 'oauth' ? t('crm.signIn') : t('crm.check')) : t('crm.reconnect')}
+            {s.signIn === 'credential' ? t('crm.check') : s.state === 'signedOut' ? t('crm.signIn') : t('crm.reconnect')}
           </button>
         ) : null}
         {s.state === 'signingIn' ? (
