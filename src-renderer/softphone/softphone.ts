@@ -60,7 +60,11 @@ export interface CallStats {
   readonly packetsSent: number;
   readonly bytesSent: number;
   readonly audioLevel?: number;
+  /** Sum of squared audio levels received (inbound-rtp totalAudioEnergy): grows with sound, stays with silence. */
+  readonly totalAudioEnergy?: number;
   readonly localDirection?: string;
+  /** Whether my microphone track is sending (false while muted or held). */
+  readonly sending?: boolean;
 }
 
 interface Leg {
@@ -522,15 +526,22 @@ export class Softphone {
     if (!pc) return undefined;
     const report = await pc.getStats();
     let out: { -readonly [K in keyof CallStats]: CallStats[K] } = { packetsReceived: 0, bytesReceived: 0, packetsSent: 0, bytesSent: 0 };
-    report.forEach((r: { type?: string; kind?: string; packetsReceived?: number; bytesReceived?: number; packetsSent?: number; bytesSent?: number; audioLevel?: number }) => {
+    report.forEach((r: { type?: string; kind?: string; packetsReceived?: number; bytesReceived?: number; packetsSent?: number; bytesSent?: number; audioLevel?: number; totalAudioEnergy?: number }) => {
       if (r.type === 'inbound-rtp' && r.kind === 'audio') {
-        out = { ...out, packetsReceived: r.packetsReceived ?? 0, bytesReceived: r.bytesReceived ?? 0, ...(r.audioLevel !== undefined ? { audioLevel: r.audioLevel } : {}) };
+        out = {
+          ...out,
+          packetsReceived: r.packetsReceived ?? 0,
+          bytesReceived: r.bytesReceived ?? 0,
+          ...(r.audioLevel !== undefined ? { audioLevel: r.audioLevel } : {}),
+          ...(r.totalAudioEnergy !== undefined ? { totalAudioEnergy: r.totalAudioEnergy } : {}),
+        };
       } else if (r.type === 'outbound-rtp' && r.kind === 'audio') {
         out = { ...out, packetsSent: r.packetsSent ?? 0, bytesSent: r.bytesSent ?? 0 };
       }
     });
     const direction = pc.getTransceivers()[0]?.currentDirection;
-    return direction ? { ...out, localDirection: direction } : out;
+    const track = pc.getSenders().find((x) => x.track?.kind === 'audio')?.track;
+    return { ...out, ...(direction ? { localDirection: direction } : {}), ...(track ? { sending: track.enabled && track.readyState === 'live' } : {}) };
   }
 
   private peerConnection(id: string): RTCPeerConnection | undefined {

@@ -32,7 +32,7 @@ export interface TestApi {
   create(name: string, settings: SoftphoneSettings, password: string | null, opts?: { readonly audio?: boolean; readonly traceSip?: boolean }): void;
   configure(name: string, settings: SoftphoneSettings): void;
   view(name: string): PhoneView;
-  call(name: string, target: string): Promise<string>;
+  call(name: string, target: string, headers?: readonly string[]): Promise<string>;
   answer(name: string, id: string, mode?: 'hold' | 'end'): Promise<void>;
   reject(name: string, id: string): Promise<void>;
   hangup(name: string, id: string): Promise<void>;
@@ -102,7 +102,7 @@ window.sidecallTest = {
       logs: [...e.logs],
     };
   },
-  call: (name, target) => get(name).phone.call(target),
+  call: (name, target, headers) => get(name).phone.call(target, headers ? { extraHeaders: headers } : {}),
   answer: (name, id, mode) => get(name).phone.answer(id, mode),
   reject: (name, id) => get(name).phone.reject(id),
   hangup: (name, id) => get(name).phone.hangup(id),
