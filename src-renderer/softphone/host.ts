@@ -151,3 +151,18 @@ function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>)
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
 }
+
+/**
+ * The calls as the UI shows them: an AMI call whose softphone call rings here
+ * pops up whatever the screen-pop setting says (its card is the phone's
+ * Answer button), and so leaves the list below.
+ */
+export function withSoftphonePops(calls: CallsView, sp: SoftphoneView): CallsView {
+  const ringing = new Set<string>();
+  for (const c of sp.snapshot?.calls ?? []) {
+    const ami = sp.matches.get(c.id);
+    if (ami !== undefined && c.state === 'ringing' && c.direction === 'inbound') ringing.add(ami);
+  }
+  if (ringing.size === 0 || calls.live.every((v) => v.pop || !ringing.has(v.call.id))) return calls;
+  return { ...calls, live: calls.live.map((v) => (ringing.has(v.call.id) && !v.pop ? { ...v, pop: true } : v)) };
+}

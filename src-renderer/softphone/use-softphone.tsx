@@ -7,6 +7,8 @@ import type { SoftphoneSettings } from '../../src-shared/domain/softphone-settin
 import type { PhoneCall } from '../../src-shared/softphone/calls';
 import { sidecall } from '../bridge';
 import { SoftphoneHost, type SoftphoneView } from './host';
+
+export { withSoftphonePops } from './host';
 import { Softphone } from './softphone';
 
 const EMPTY: SoftphoneView = { phone: undefined, snapshot: undefined, matches: new Map(), otherTab: false };
@@ -49,20 +51,6 @@ export function SoftphoneProvider(props: { readonly value: SoftphoneView; readon
   return <SoftphoneContext.Provider value={props.value}>{props.children}</SoftphoneContext.Provider>;
 }
 
-/**
- * The calls as the UI shows them: an AMI call whose softphone call rings here
- * pops up whatever the screen-pop setting says (its card is the phone's
- * Answer button), and so leaves the list below.
- */
-export function withSoftphonePops(calls: CallsView, sp: SoftphoneView): CallsView {
-  const ringing = new Set<string>();
-  for (const c of sp.snapshot?.calls ?? []) {
-    const ami = sp.matches.get(c.id);
-    if (ami !== undefined && c.state === 'ringing' && c.direction === 'inbound') ringing.add(ami);
-  }
-  if (ringing.size === 0 || calls.live.every((v) => v.pop || !ringing.has(v.call.id))) return calls;
-  return { ...calls, live: calls.live.map((v) => (ringing.has(v.call.id) && !v.pop ? { ...v, pop: true } : v)) };
-}
 
 export function useSoftphone(): SoftphoneView {
   return useContext(SoftphoneContext);
