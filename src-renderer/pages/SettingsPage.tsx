@@ -8,11 +8,12 @@ import { SettingsPatchSchema, type Settings } from '../../src-shared/domain/sett
 import type { SettingsView } from '../../src-shared/ipc/contract';
 import { sidecall } from '../bridge';
 import { toRequestError } from '../bridge/request-error';
-import { Field } from '../components/Field';
+import { CheckField, Field } from '../components/Field';
 import { canRegisterTelHandler, registerTelHandler } from '../bridge/protocol-links';
 import { translateMessage } from '../i18n';
 import { CrmSettings } from '../components/crm/CrmSettings';
 import { SoftphoneSettings } from '../components/SoftphoneSettings';
+import { ShellSettings } from '../components/ShellSettings';
 
 interface Draft {
   language: Settings['language'];
@@ -150,7 +151,7 @@ export function SettingsPage(props: { readonly view: SettingsView | undefined; r
   return <SettingsSections view={props.view} location={props.location} onSaved={props.onSaved} />;
 }
 
-type Section = 'general' | 'crm' | 'softphone';
+type Section = 'general' | 'crm' | 'softphone' | 'desktop';
 
 /** Settings is long: its parts are tabs of their own, each with its own Save. */
 function SettingsSections(props: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
@@ -158,14 +159,28 @@ function SettingsSections(props: { readonly view: SettingsView; readonly locatio
   const [section, setSection] = useState<Section>('general');
   return (
     <div className="stack">
+      {props.view.locked.length > 0 ? (
+        // Every section marks its own locked fields; this line says so up front, for sections a field might be missed in.
+        <p className="hint hint-managed" data-testid="settings-managed-summary">
+          {t('policy.managedSummary', { count: props.view.locked.length })}
+        </p>
+      ) : null}
       <div className="segmented" role="tablist" aria-label={t('settings.sections')}>
-        {(['general', 'crm', 'softphone'] as const).map((s) => (
+        {(['general', 'crm', 'softphone', 'desktop'] as const).map((s) => (
           <button key={s} type="button" role="tab" aria-selected={section === s} className={`segment${section === s ? ' segment-active' : ''}`} onClick={() => setSection(s)} data-testid={`settings-section-${s}`}>
-            {s === 'softphone' ? t('softphone.title') : t(`settings.section.${s}`)}
+            {s === 'softphone' ? t('softphone.title') : s === 'desktop' ? t('shell.title') : t(`settings.section.${s}`)}
           </button>
         ))}
       </div>
-      {section === 'general' ? <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} /> : section === 'crm' ? <CrmSettings view={props.view} onSaved={props.onSaved} /> : <SoftphoneSettings view={props.view} onSaved={props.onSaved} />}
+      {section === 'general' ? (
+        <SettingsForm view={props.view} location={props.location} onSaved={props.onSaved} />
+      ) : section === 'crm' ? (
+        <CrmSettings view={props.view} onSaved={props.onSaved} />
+      ) : section === 'softphone' ? (
+        <SoftphoneSettings view={props.view} onSaved={props.onSaved} />
+      ) : (
+        <ShellSettings view={props.view} onSaved={props.onSaved} />
+      )}
     </div>
   );
 }
@@ -290,10 +305,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
             <input id="pbx.port" name="port" type="text" inputMode="numeric" value={draft.port} disabled={isLocked('pbx.port')} aria-invalid={Boolean(errors.port)} aria-describedby={describedBy('pbx.port')} onChange={(e) => set('port', e.target.value)} />
           </Field>
         </div>
-        <label className="check">
-          <input id="pbx.tls" type="checkbox" checked={draft.tls} disabled={isLocked('pbx.tls')} onChange={(e) => set('tls', e.target.checked)} />
-          <span>{t('settings.tls')}</span>
-        </label>
+        <CheckField id="pbx.tls" label={t('settings.tls')} checked={draft.tls} locked={isLocked('pbx.tls')} onChange={(v) => set('tls', v)} />
         <div className="grid-2">
           <Field id="pbx.amiUser" label={t('settings.amiUser')} error={errors.amiUser} locked={isLocked('pbx.amiUser')}>
             <input id="pbx.amiUser" name="amiUser" type="text" autoComplete="username" spellCheck={false} value={draft.amiUser} disabled={isLocked('pbx.amiUser')} aria-invalid={Boolean(errors.amiUser)} aria-describedby={describedBy('pbx.amiUser')} onChange={(e) => set('amiUser', e.target.value)} />
@@ -342,10 +354,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
             <input id="numbers.defaultRegion" type="text" className="input-short" maxLength={2} autoComplete="off" value={draft.region} disabled={isLocked('numbers.defaultRegion')} aria-invalid={Boolean(errors['region'])} aria-describedby={describedBy('numbers.defaultRegion', true)} onChange={(e) => set('region', e.target.value.toUpperCase())} />
           </Field>
         </div>
-        <label className="check">
-          <input id="screenPop.externalOnly" type="checkbox" checked={draft.externalOnly} disabled={isLocked('screenPop.externalOnly')} onChange={(e) => set('externalOnly', e.target.checked)} />
-          <span>{t('settings.externalOnly')}</span>
-        </label>
+        <CheckField id="screenPop.externalOnly" label={t('settings.externalOnly')} checked={draft.externalOnly} locked={isLocked('screenPop.externalOnly')} onChange={(v) => set('externalOnly', v)} />
         <RulesEditor rules={draft.rules} errors={errors} locked={isLocked('numbers.rewriteRules')} onChange={(rules) => set('rules', rules)} />
       </fieldset>
 
@@ -367,10 +376,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
           </Field>
         </div>
         {textField('dial.callerIdNameTemplate', 'callerIdNameTemplate', t('settings.callerIdName'), t('settings.callerIdNameHint'))}
-        <label className="check">
-          <input id="dial.confirmLinks" type="checkbox" checked={draft.confirmLinks} disabled={isLocked('dial.confirmLinks')} onChange={(e) => set('confirmLinks', e.target.checked)} />
-          <span>{t('settings.confirmLinks')}</span>
-        </label>
+        <CheckField id="dial.confirmLinks" label={t('settings.confirmLinks')} checked={draft.confirmLinks} locked={isLocked('dial.confirmLinks')} onChange={(v) => set('confirmLinks', v)} />
         {textField('dial.clipboardHotkey', 'clipboardHotkey', t('settings.clipboardHotkey'), t('settings.clipboardHotkeyHint'))}
         {canRegisterTelHandler() ? (
           <button type="button" className="btn btn-secondary" onClick={registerTelHandler} data-testid="register-tel">
@@ -380,10 +386,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
         <div className="grid-2">
           {textField('transfer.context', 'transferContext', t('settings.transferContext'))}
         </div>
-        <label className="check">
-          <input id="transfer.useBlindTransferAction" type="checkbox" checked={draft.useBlindTransferAction} disabled={isLocked('transfer.useBlindTransferAction')} onChange={(e) => set('useBlindTransferAction', e.target.checked)} />
-          <span>{t('settings.useBlindTransferAction')}</span>
-        </label>
+        <CheckField id="transfer.useBlindTransferAction" label={t('settings.useBlindTransferAction')} checked={draft.useBlindTransferAction} locked={isLocked('transfer.useBlindTransferAction')} onChange={(v) => set('useBlindTransferAction', v)} />
       </fieldset>
 
       <fieldset className="card">
