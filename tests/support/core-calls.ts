@@ -152,6 +152,57 @@ export async function takeCall(
   return { id, ringing: view, item: item as HistoryItem };
 }
 
+/** An outside caller rings the operator and gives up before anyone answers (a missed call); resolves once History has it. */
+export async function missCall(fx: CoreFixture, srv: AmiServer, from: string): Promise<TakenCall> {
+  const sim = simulateInbound(srv.pbx, { from, to: EXTENSION, via: 'trunk', answer: false, talkMs: 600_000 });
+  let ringing: CallView | undefined;
+  await expect
+    .poll(async () => {
+      ringing = (await callsView(fx)).live.find((l) => l.call.state === 'ringing' && l.call.remoteNumber === from && l.lookup.status !== 'pending');
+      return ringing !== undefined;
+    }, POLL)
+    .toBe(true);
+  const id = (ringing as CallView).call.id;
+  sim.hangupCaller();
+  let item: HistoryItem | undefined;
+  await expect
+    .poll(async () => {
+      item = (await history(fx)).find((h) => h.call.id === id);
+      return item !== undefined;
+    }, POLL)
+    .toBe(true);
+  return { id, ringing: ringing as CallView, item: item as HistoryItem };
+}
+
+/**
+ * Click-to-call: calls.dial from the pad; the operator's phone rings first and is
+ * answered, the PBX dials out and the far end answers; after `talkMs` the
+ * operator hangs up in Sidecall (calls.hangup). Resolves once History has it.
+ */
+export async function placeCall(fx: CoreFixture, srv: AmiServer, number: string, opts: { readonly talkMs?: number } = {}): Promise<TakenCall> {
+  await request(fx, 'calls.dial', { number, source: 'pad' });
+  let dialing: CallView | undefined;
+  await expect
+    .poll(async () => {
+      dialing = (await callsView(fx)).live.find((l) => l.call.direction === 'outbound' && l.call.state === 'dialing');
+      return dialing !== undefined;
+    }, POLL)
+    .toBe(true);
+  const id = (dialing as CallView).call.id;
+  expect(srv.pbx.answerPhone(EXTENSION)).toBe(true);
+  await expect.poll(async () => (await callsView(fx)).live.find((l) => l.call.id === id)?.call.state, POLL).toBe('connected');
+  if ((opts.talkMs ?? 0) > 0) await new Promise((r) => setTimeout(r, opts.talkMs));
+  await request(fx, 'calls.hangup', { callId: id });
+  let item: HistoryItem | undefined;
+  await expect
+    .poll(async () => {
+      item = (await history(fx)).find((h) => h.call.id === id);
+      return item !== undefined;
+    }, POLL)
+    .toBe(true);
+  return { id, ringing: dialing as CallView, item: item as HistoryItem };
+}
+
 /** The recording link LINK_TEMPLATE gives a filed call. */
 export function expectedRecordingLink(item: HistoryItem): string {
   const file = item.call.recording.files[0] ?? '';

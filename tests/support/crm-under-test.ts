@@ -27,6 +27,7 @@ export interface KnownContact {
 
 /** What the CRM holds about one call, in its own terms. */
 export interface HeldLog {
+  readonly direction: 'inbound' | 'outbound' | 'internal' | undefined;
   readonly talkSeconds: number | undefined;
   /** The CRM's word for the result ("answered"; Odoo: the note's summary). */
   readonly result: string | undefined;
@@ -51,6 +52,8 @@ export interface CrmUnderTest {
   readonly wrongCredential: string;
   /** The contact the pop must show for KNOWN_CALLER. */
   readonly contact: KnownContact;
+  /** The CRM's word for a missed inbound call in the call log (retailCRM "no answer"; Odoo's note says "missed"). */
+  readonly missedResult: string;
   /** "connected as ..." text after crm.connect. */
   readonly account: RegExp;
   /** The CRM's (or, where it says nothing but "no", our) words for a wrong key, in the status message. */
@@ -121,6 +124,7 @@ async function retailCrm(): Promise<CrmUnderTest> {
     credential: RETAIL_TEST_KEY,
     wrongCredential: 'retail-wrong-key',
     contact: { name: 'Петров Иван', url: `${srv.url}/customers/17`, responsible: 'Olga Smirnova' },
+    missedResult: 'no answer',
     account: /^127\.0\.0\.1:\d+$/,
     refusal: /Wrong "apiKey" value\./,
     crm: (base = srv.url) => ({ kind: 'retailcrm', retailcrm: { accountUrl: base, timeZone: 'Europe/Moscow', callEvents: true }, userMap: { '101': String(RETAIL_OPERATOR.id) } }),
@@ -132,7 +136,7 @@ async function retailCrm(): Promise<CrmUnderTest> {
     logsPerCall: () => count(srv.calls().map((c) => c.externalId ?? '(no externalId)')),
     logOf(id) {
       const c = srv.calls().find((x) => x.externalId === id);
-      return c ? { talkSeconds: c.duration, result: c.result, recordingUrl: c.recordUrl, raw: c } : undefined;
+      return c ? { direction: c.type === 'out' ? 'outbound' : c.type === 'in' ? 'inbound' : undefined, talkSeconds: c.duration, result: c.result, recordingUrl: c.recordUrl, raw: c } : undefined;
     },
     sendsPerCall: () => count(srv.requests().flatMap(uploaded)),
     logIdsIn: uploaded,
@@ -188,6 +192,7 @@ async function odoo(version: number): Promise<CrmUnderTest> {
     credential: ODOO_TEST_USER.apiKey,
     wrongCredential: 'odoo-wrong-key',
     contact: { name: KNOWN_NAME, url: link(7), company: 'ООО «Ромашка»', responsible: ODOO_TEST_USER.name },
+    missedResult: 'missed',
     account: new RegExp(`^${ODOO_TEST_USER.login.replace(/\./g, '\\.')} @ 127\\.0\\.0\\.1:\\d+ \\(Odoo ${version}\\.0, ${srv.database}\\)$`),
     refusal: json2 ? /Invalid apikey/ : new RegExp(`Odoo refused the login ${ODOO_TEST_USER.login.replace(/\./g, '\\.')} with this API key`),
     crm: (base = srv.url) => ({ kind: 'odoo', odoo: { url: base, database: srv.database, login: ODOO_TEST_USER.login, api: 'auto', callLog: 'note' } }),
@@ -203,7 +208,9 @@ async function odoo(version: number): Promise<CrmUnderTest> {
     logOf(id) {
       const n = notes().find((x) => x.id === id);
       if (!n) return undefined;
+      const direction = /^(Inbound|Outbound|Internal) call/.exec(n.body)?.[1]?.toLowerCase();
       return {
+        direction: direction === 'inbound' || direction === 'outbound' || direction === 'internal' ? direction : undefined,
         talkSeconds: minutesSeconds(/Duration ([\d:]+),/.exec(n.body)?.[1]),
         result: odooSummary(n.body),
         recordingUrl: /^Recording: (\S+)$/m.exec(n.body)?.[1],
@@ -254,6 +261,7 @@ async function generic(): Promise<CrmUnderTest> {
     credential: GENERIC_KEY,
     wrongCredential: 'generic-wrong-key',
     contact: { name: KNOWN_NAME, url: cardUrl, company: 'ООО «Ромашка»', responsible: 'Olga Smirnova' },
+    missedResult: 'missed',
     account: /^127\.0\.0\.1:\d+$/,
     refusal: /Invalid API key/,
     crm: (base = srv.url) => ({ kind: 'generic', generic: settings(base) }),
@@ -279,7 +287,9 @@ async function generic(): Promise<CrmUnderTest> {
     logOf(id) {
       const b = stored().find((x) => x['id'] === id);
       if (!b) return undefined;
+      const direction = b['direction'];
       return {
+        direction: direction === 'inbound' || direction === 'outbound' || direction === 'internal' ? direction : undefined,
         talkSeconds: typeof b['talkSeconds'] === 'number' ? b['talkSeconds'] : undefined,
         result: typeof b['result'] === 'string' ? b['result'] : undefined,
         recordingUrl: typeof b['recordingUrl'] === 'string' ? b['recordingUrl'] : undefined,

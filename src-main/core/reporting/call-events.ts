@@ -35,11 +35,12 @@ export function createCallEvents(deps: CallEventsDeps): CallEvents {
   const announced = new Set<string>();
   const timeoutMs = deps.timeoutMs ?? 5000;
 
-  function send(call: Call, type: CrmCallEvent['type']): void {
+  /** Sends the event; false when there is no CRM to hear it or no outside number yet. */
+  function send(call: Call, type: CrmCallEvent['type']): boolean {
     const connector = deps.connector();
-    if (!connector?.callEvent || !connector.capabilities.has('callEvents')) return;
+    if (!connector?.callEvent || !connector.capabilities.has('callEvents')) return false;
     const n = normalizeFor(call.remoteNumber, deps.settings().numbers);
-    if (!n || n.kind !== 'external') return;
+    if (!n || n.kind !== 'external') return false;
     const event: CrmCallEvent = {
       type,
       callId: call.id,
@@ -53,6 +54,7 @@ export function createCallEvents(deps: CallEventsDeps): CallEvents {
       .callEvent(event, { signal: controller.signal })
       .catch((error: unknown) => deps.log.warn('CRM call event not delivered', { type, callId: call.id, error: error instanceof Error ? error.message : String(error) }))
       .finally(() => clearTimeout(timer));
+    return true;
   }
 
   return {
@@ -60,8 +62,9 @@ export function createCallEvents(deps: CallEventsDeps): CallEvents {
       for (const v of view.live) {
         const type = startEventOf(v.call);
         if (!type || announced.has(v.call.id)) continue;
-        announced.add(v.call.id);
-        send(v.call, type);
+        // Announced only once sent: a call dialled from Sidecall is first published without its
+        // number (the PBX rings the operator's phone first); the next view has it.
+        if (send(v.call, type)) announced.add(v.call.id);
       }
     },
     ended(call) {

@@ -17,6 +17,8 @@ import {
   connectPbx,
   expectedRecordingLink,
   fileOutbox,
+  missCall,
+  placeCall,
   POLL,
   recordEvents,
   reportMarks,
@@ -99,6 +101,7 @@ describe.each(KINDS_UNDER_TEST)('%s through the core', (kind) => {
     expect(talk).toBeGreaterThanOrEqual(2);
     expect(held?.talkSeconds, JSON.stringify(held?.raw)).toBe(talk);
     expect(held?.result).toBe('answered');
+    expect(held?.direction).toBe('inbound');
     expect(c.recording.files[0]).toMatch(/\.wav$/);
     expect(held?.recordingUrl).toBe(expectedRecordingLink(call.item));
     if (kind === 'retailcrm') {
@@ -107,6 +110,38 @@ describe.each(KINDS_UNDER_TEST)('%s through the core', (kind) => {
     }
     // Nothing else is waiting or failed.
     expect(await request(fx, 'outbox.status', {})).toMatchObject({ waiting: 0, failed: [] });
+  });
+
+  it('a missed call: the log says so in the CRM\'s words, with no talk time and no link (retailCRM: hangup "no answered")', async () => {
+    const eventsBefore = crm.events().length;
+    const call = await missCall(fx, pbx, KNOWN_CALLER);
+    expect(call.ringing.lookup.status).toBe('found');
+    expect(call.item.call.result).toBe('missed');
+    await expect.poll(async () => (await reportMarks(fx, [call.id]))[0], POLL).toBe('sent');
+    expect(crm.logsPerCall().get(call.id)).toBe(1);
+    const held = crm.logOf(call.id);
+    expect(held?.result, JSON.stringify(held?.raw)).toBe(crm.missedResult);
+    expect(held?.talkSeconds).toBe(0);
+    expect(held?.recordingUrl).toBeUndefined();
+    if (kind === 'retailcrm') {
+      await expect.poll(() => crm.events().slice(eventsBefore).map((e) => `${String(e['type'])}:${String(e['hangupStatus'] ?? '')}`), POLL).toEqual(['in:', 'hangup:no answered']);
+    }
+  });
+
+  it('a call placed from Sidecall (click-to-call) is logged once as outbound (retailCRM: out and hangup events)', async () => {
+    const eventsBefore = crm.events().length;
+    const call = await placeCall(fx, pbx, KNOWN_CALLER, { talkMs: 1_100 });
+    expect(call.item.call.direction).toBe('outbound');
+    await expect.poll(async () => (await reportMarks(fx, [call.id]))[0], POLL).toBe('sent');
+    expect(crm.logsPerCall().get(call.id)).toBe(1);
+    const held = crm.logOf(call.id);
+    expect(held?.direction, JSON.stringify(held?.raw)).toBe('outbound');
+    expect(held?.result).toBe('answered');
+    expect(held?.talkSeconds).toBeGreaterThanOrEqual(1);
+    if (kind === 'retailcrm') {
+      await expect.poll(() => crm.events().slice(eventsBefore).map((e) => `${String(e['type'])}:${String(e['hangupStatus'] ?? '')}`), POLL).toEqual(['out:', 'hangup:answered']);
+      expect(crm.events().at(-1)).toMatchObject({ callExternalId: call.id, phone: KNOWN_CALLER, codes: [EXTENSION] });
+    }
   });
 
   it("a wrong key is 'sign in again' in the CRM's words; calls wait and the right key delivers each once", async () => {
@@ -123,8 +158,9 @@ describe.each(KINDS_UNDER_TEST)('%s through the core', (kind) => {
     expect(first.ringing.lookup.status).toBe('skipped');
     const second = await takeCall(fx, pbx, STRANGER, { talkMs: 1_100 });
     const ids = [first.id, second.id];
+    // Queued (journaled) a moment after History files the call.
+    await expect.poll(async () => reportMarks(fx, ids), POLL).toEqual(['waiting', 'waiting']);
     await expect.poll(async () => (await request(fx, 'outbox.status', {})).paused, POLL).toBe('needsSignIn');
-    expect(await reportMarks(fx, ids)).toEqual(['waiting', 'waiting']);
     expect(ids.map((id) => crm.logsPerCall().get(id) ?? 0)).toEqual([0, 0]);
 
     // The operator fixes the key and connects again: both go, once each.
