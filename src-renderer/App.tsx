@@ -12,6 +12,7 @@ import { HelpPage } from './pages/HelpPage';
 import { ShortcutsProvider } from './shortcuts/ShortcutsProvider';
 import { ringingCall } from './shortcuts/call-commands';
 import { isMacPlatform } from './shortcuts/keymap';
+import { SoftphoneShortcuts } from './shortcuts/SoftphoneShortcuts';
 import { connectionTone } from './components/ConnectionCard';
 import { CallCard, callTitle } from './components/CallCard';
 import { sidecall } from './bridge';
@@ -53,6 +54,7 @@ export function App() {
   return (
     <ShortcutsProvider calls={calls} mac={isMacPlatform(state.info?.platform ?? navigator.platform)} navigate={setPage} callerName={ringing}>
     <SoftphoneProvider value={softphone}>
+    <SoftphoneShortcuts />
     <div className="shell">
       <header className="topbar">
         <div className="brand">

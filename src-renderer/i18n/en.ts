@@ -235,6 +235,9 @@ export const en = {
       'calls.hangup': 'Hung up.',
       'calls.park': 'Call on hold.',
       'demo.phone': 'Answered.',
+      muted: 'Microphone off.',
+      unmuted: 'Microphone on.',
+      resumed: 'Call resumed.',
       record: { start: 'Recording started.', stop: 'Recording stopped.', resume: 'Recording resumed.' },
     },
   },
@@ -297,7 +300,7 @@ export const en = {
   },
   policy: {
     error: { unknownPath: 'There is no such setting in this version of Sidecall; the policy entry is ignored.' },
-    managedSummary: '{{count}} settings are managed by your organization.',
+    managedSummary: 'Settings managed by your organization: {{count}}.',
   },
   settings: {
     sections: 'Settings sections',

@@ -142,7 +142,7 @@ describe('keyboard and screen reader', { timeout: 60_000 }, () => {
     expect(await host.isDisabled()).toBe(true);
     expect(await page.getByLabel('Your extension').isDisabled()).toBe(false);
     expect(await page.getByText('Managed by your organization', { exact: true }).count()).toBe(2);
-    expect(await page.getByTestId('settings-managed-summary').textContent()).toBe('3 settings are managed by your organization.');
+    expect(await page.getByTestId('settings-managed-summary').textContent()).toBe('Settings managed by your organization: 3.');
     await page.getByTestId('settings-section-desktop').click();
     const login = page.getByLabel('Start Sidecall when I log in (in the tray, without a window)');
     expect(await login.isChecked()).toBe(true);

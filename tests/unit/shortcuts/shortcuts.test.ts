@@ -7,6 +7,8 @@ import type { CallsView, CallView } from '../../../src-shared/domain/calls-view'
 import { SHORTCUTS, SHORTCUT_ACTIONS, ariaKeyShortcuts, isMacPlatform, matchShortcut, shortcutLabel, type KeyInput } from '../../../src-renderer/shortcuts/keymap';
 import { callCommand } from '../../../src-renderer/shortcuts/call-commands';
 import { createShortcutRegistry } from '../../../src-renderer/shortcuts/shortcut-registry';
+import { softphoneCommand } from '../../../src-renderer/shortcuts/softphone-commands';
+import type { PhoneCall } from '../../../src-shared/softphone/calls';
 
 const key = (code: string, mods: Partial<KeyInput> = {}): KeyInput => ({ code, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
 
@@ -113,5 +115,37 @@ describe('shortcut registry', () => {
     r.run('answer');
     expect(ran.slice(3)).toEqual(['default']);
     expect(r.run('mute')).toBe(false);
+  });
+});
+
+describe('softphoneCommand', () => {
+  const phoneCall = (id: string, state: PhoneCall['state'], over: Partial<PhoneCall> = {}): PhoneCall => ({
+    id,
+    direction: 'inbound',
+    remoteUri: 'sip:100@pbx',
+    state,
+    startedAt: 1,
+    held: false,
+    muted: false,
+    waiting: false,
+    sipCallId: id,
+    dtmf: '',
+    dtmfReceived: '',
+    ...over,
+  });
+
+  it('answers the ringing inbound call; hangs up the one talked on before a waiting one', () => {
+    expect(softphoneCommand('answer', [phoneCall('r', 'ringing')])).toEqual({ kind: 'answer', id: 'r' });
+    expect(softphoneCommand('answer', [phoneCall('o', 'ringing', { direction: 'outbound' })])).toBeUndefined();
+    expect(softphoneCommand('hangUp', [phoneCall('w', 'ringing', { waiting: true }), phoneCall('c', 'connected')])).toEqual({ kind: 'hangup', id: 'c' });
+    expect(softphoneCommand('hangUp', [phoneCall('r', 'ringing')])).toEqual({ kind: 'hangup', id: 'r' });
+  });
+
+  it('toggles mute and hold of the call not on hold; nothing without a softphone call (the AMI defaults run)', () => {
+    expect(softphoneCommand('mute', [phoneCall('h', 'connected', { held: true }), phoneCall('c', 'connected', { muted: true })])).toEqual({ kind: 'mute', id: 'c', on: false });
+    expect(softphoneCommand('hold', [phoneCall('c', 'connected')])).toEqual({ kind: 'hold', id: 'c', on: true });
+    expect(softphoneCommand('hold', [phoneCall('c', 'connected', { held: true })])).toEqual({ kind: 'hold', id: 'c', on: false });
+    for (const a of ['answer', 'hangUp', 'mute', 'hold', 'record', 'transfer'] as const) expect(softphoneCommand(a, [])).toBeUndefined();
+    expect(softphoneCommand('mute', [phoneCall('d', 'dialing', { direction: 'outbound' })])).toBeUndefined();
   });
 });
