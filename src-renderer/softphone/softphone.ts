@@ -178,7 +178,32 @@ export class Softphone {
     if (JSON.stringify(before) !== JSON.stringify(this.snap.status)) this.deps.report?.(this.snap.status);
     const s = this.settings;
     if (this.deps.audio !== false) this.ringer.set(toneFor(this.calls), s?.ringerId ?? '');
+    this.mediaKeys();
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Headset and keyboard media keys, where the browser passes them on (Media
+   * Session API): play/pause or the headset button answers a ringing call and
+   * hangs up the current one; the microphone key mutes.
+   */
+  private mediaKeys(): void {
+    const session = typeof navigator !== 'undefined' ? navigator.mediaSession : undefined;
+    if (!session) return;
+    const ringing = this.calls.find((c) => c.state === 'ringing' && c.direction === 'inbound');
+    const current = this.calls.find((c) => c.state === 'connected' && !c.held) ?? this.calls.find((c) => c.state === 'dialing');
+    const set = (action: string, handler: (() => void) | null): void => {
+      try {
+        session.setActionHandler(action as MediaSessionAction, handler);
+      } catch {
+        // This browser does not know the action.
+      }
+    };
+    const answerOrHangUp = ringing ? () => void this.answer(ringing.id) : current ? () => void this.hangup(current.id) : null;
+    set('play', answerOrHangUp);
+    set('pause', answerOrHangUp);
+    set('hangup', current ? () => void this.hangup(current.id) : null);
+    set('togglemicrophone', current?.state === 'connected' ? () => this.mute(current.id, !current.muted) : null);
   }
 
   private callEvent(e: PhoneCallEvent): void {
