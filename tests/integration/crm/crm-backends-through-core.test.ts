@@ -29,6 +29,7 @@ import {
   type CoreEvents,
 } from '../../support/core-calls';
 import { createCoreFixture, tempDir, type CoreFixture } from '../../support/core-fixture';
+import { startGenericCrmServer } from '../../support/crm-servers/generic-crm-server';
 import { KINDS_UNDER_TEST, KNOWN_CALLER, startCrmUnderTest, type CrmUnderTest } from '../../support/crm-under-test';
 
 /** Unknown to every CRM: the log still goes (Odoo creates the partner first). */
@@ -176,3 +177,24 @@ describe.each(KINDS_UNDER_TEST)('%s through the core', (kind) => {
     expect((await request(fx, 'outbox.status', {})).paused).toBeUndefined();
   });
 });
+
+describe('a REST CRM with a bearer token through the core', () => {
+  it("a refused token is 'sign in again' in the CRM's words, also when Connect checks it again; a new token connects", async () => {
+    const srv = await startGenericCrmServer({ auth: { kind: 'bearer', tokens: ['good-token'] } });
+    const fx = await createCoreFixture({ crmBackends: CRM_BACKENDS });
+    try {
+      await request(fx, 'settings.update', { patch: { crm: { kind: 'generic', generic: { name: 'Acme CRM', baseUrl: `${srv.url}/api`, auth: 'bearer' } } }, crmSecrets: { credential: 'old-token' } });
+      await expect.poll(async () => (await request(fx, 'crm.status', {})).state, POLL).toBe('needsSignIn');
+      expect((await request(fx, 'crm.status', {})).message).toMatch(/Invalid or expired token/);
+      const again = await request(fx, 'crm.connect', {});
+      expect(again.state).toBe('needsSignIn');
+      expect(again.message).toMatch(/^Sign in to Acme CRM again: .*\(Acme CRM said: Invalid or expired token\)/);
+      await request(fx, 'settings.update', { patch: {}, crmSecrets: { credential: 'good-token' } });
+      await expect.poll(async () => (await request(fx, 'crm.status', {})).state, POLL).toBe('connected');
+    } finally {
+      await fx.cleanup();
+      await srv.close();
+    }
+  });
+});
+

@@ -237,7 +237,7 @@ export function createCrmHttp(options: CrmHttpDeps): CrmHttp {
       let res = await send(req, token);
       if (tokens && token !== undefined && isTokenRejected(res)) {
         log.info('CRM rejected the access token; refreshing', { crm: crmName, path: pathOf(req.url), status: res.status });
-        token = await tokens.refreshAfterRejection(token);
+        token = await tokens.refreshAfterRejection(token, crmMessageOf(res.data));
         await limiter.acquire(req.signal);
         res = await send(req, token);
         if (isTokenRejected(res)) {

@@ -11,8 +11,10 @@ export interface AccessTokenSource {
    * The API refused `stale` as expired/invalid: refresh once (single flight: every
    * request that saw the same stale token waits for the same refresh) and return
    * the new token. Rejects with CrmError('auth') when the refresh token is gone.
+   * `crmWords`: what the CRM said when it refused the token (a fixed token has no
+   * refresh: its "sign in again" quotes them).
    */
-  refreshAfterRejection(stale: string): Promise<string>;
+  refreshAfterRejection(stale: string, crmWords?: string): Promise<string>;
 }
 
 export type CrmAuth =

@@ -254,6 +254,8 @@ export function createStaticTokenManager(options: StaticTokenManagerOptions): To
   const hub = statusHub(log, crmName);
   let token: string | null = null;
   let rejected: string | undefined;
+  /** What the CRM said when it refused the token, for every "sign in again" until a new one is saved. */
+  let rejectedWords: string | undefined;
   let loading: Promise<void> | undefined;
 
   const load = (): Promise<void> => {
@@ -272,7 +274,9 @@ export function createStaticTokenManager(options: StaticTokenManagerOptions): To
   const unusable = (): CrmError =>
     token === null
       ? new CrmError('auth', `No ${crmName} token is saved: enter it in Settings -> CRM`)
-      : new CrmError('auth', `Sign in to ${crmName} again: it no longer accepts the saved token; enter a new one in Settings -> CRM`);
+      : new CrmError('auth', `Sign in to ${crmName} again: it no longer accepts the saved token${rejectedWords ? ` (${crmName} said: ${rejectedWords})` : ''}; enter a new one in Settings -> CRM`, {
+          ...(rejectedWords ? { crmMessage: rejectedWords } : {}),
+        });
 
   return {
     load,
@@ -284,10 +288,11 @@ export function createStaticTokenManager(options: StaticTokenManagerOptions): To
       if (token === null || rejected === token) throw unusable();
       return token;
     },
-    async refreshAfterRejection(stale) {
+    async refreshAfterRejection(stale, crmWords) {
       await load();
       if (token !== null && token !== stale && rejected !== token) return token;
       rejected = stale;
+      rejectedWords = crmWords ?? rejectedWords;
       if (token === stale) {
         log.warn('CRM refused the saved long-lived token; sign-in needed', { crm: crmName });
         hub.set('needsSignIn');
@@ -298,12 +303,14 @@ export function createStaticTokenManager(options: StaticTokenManagerOptions): To
       await secrets.set(secretAccount, tokens.accessToken);
       token = tokens.accessToken;
       rejected = undefined;
+      rejectedWords = undefined;
       loading = Promise.resolve();
       hub.set('connected');
     },
     async signOut() {
       token = null;
       rejected = undefined;
+      rejectedWords = undefined;
       loading = Promise.resolve();
       hub.set('signedOut');
       await secrets.delete(secretAccount);
