@@ -205,6 +205,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
         keychain: deps.secrets.status(),
         crm: crmService.status(),
         outbox: outboxStatus(),
+        softphone: softphone.status(),
       },
       log: deps.diagnostics?.recentLog?.() ?? [],
       secrets: await knownSecrets(),
