@@ -201,6 +201,7 @@ export const en = {
     missedCallTask: 'Missed call: a task for the responsible manager',
     linkTemplate: 'Recording link',
     linkTemplateHint: 'Placeholders: {file} {file_base} {path} {linkedid} {uniqueid} {extension} {yyyy} {mm} {dd}. Empty: no link.',
+    pbxRecordsAll: 'The PBX records every answered call itself (link answered calls by {linkedid} or {uniqueid})',
     signed: 'Sign links (nginx secure_link)',
     secret: 'Signing secret',
     expires: 'Link lifetime, hours',

@@ -203,6 +203,7 @@ export const ru: Strings = {
     missedCallTask: 'Пропущенный звонок: задача ответственному менеджеру',
     linkTemplate: 'Ссылка на запись',
     linkTemplateHint: 'Подстановки: {file} {file_base} {path} {linkedid} {uniqueid} {extension} {yyyy} {mm} {dd}. Пусто — без ссылки.',
+    pbxRecordsAll: 'АТС сама записывает все отвеченные звонки (ссылка по {linkedid} или {uniqueid})',
     signed: 'Подписывать ссылки (nginx secure_link)',
     secret: 'Секрет подписи',
     expires: 'Срок действия ссылки, часов',

@@ -177,6 +177,12 @@ export const RecordingLinkSettingsSchema = z.object({
   signed: z.boolean().default(false),
   /** Lifetime of a signed link, hours; 0 = no expiry. */
   expiresHours: z.number().int().min(0).max(24 * 365).default(24 * 30),
+  /**
+   * The PBX records every answered call in its own dialplan (e.g. MixMonitor(${LINKEDID}.wav) on the
+   * trunk), which the operator's filtered AMI session does not see: answered calls get a link anyway,
+   * named by {linkedid} or {uniqueid} in the template.
+   */
+  pbxRecordsAll: z.boolean().default(false),
 });
 export type RecordingLinkSettings = z.infer<typeof RecordingLinkSettingsSchema>;
 

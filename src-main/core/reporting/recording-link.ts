@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 
 export interface RecordingLinkInput {
-  /** As Asterisk named it (MIXMONITOR_FILENAME): a bare name or a full path. */
+  /** As Asterisk named it (MIXMONITOR_FILENAME): a bare name or a full path; '' when the PBX records by call id. */
   readonly file: string;
   readonly linkedid: string;
   readonly uniqueid: string;
@@ -28,12 +28,19 @@ export interface RecordingLinkSigning {
 export const RECORDING_PLACEHOLDERS = ['file', 'file_base', 'path', 'linkedid', 'uniqueid', 'extension', 'yyyy', 'mm', 'dd'] as const;
 type Placeholder = (typeof RECORDING_PLACEHOLDERS)[number];
 
-/** Why a template cannot make links, or undefined when it can. */
-export function checkRecordingTemplate(template: string): string | undefined {
+/**
+ * Why a template cannot make links, or undefined when it can. `byCallId`: the PBX records
+ * every call itself and the file is named by the call's ids, not a name Sidecall saw.
+ */
+export function checkRecordingTemplate(template: string, byCallId = false): string | undefined {
   if (template === '') return undefined;
   if (!/^https?:\/\/[^\s/?#{}]+/i.test(template)) return 'The recording link must start with http:// or https:// and a host, e.g. https://pbx.example.com/rec/{yyyy}/{mm}/{dd}/{file}';
   const unknown = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((p) => !(RECORDING_PLACEHOLDERS as readonly string[]).includes(p));
   if (unknown.length > 0) return `Unknown placeholder {${unknown[0]}} in the recording link; use ${RECORDING_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`;
+  if (byCallId) {
+    if (!template.includes('{linkedid}') && !template.includes('{uniqueid}')) return 'When the PBX records every call, the recording link must name the file by {linkedid} or {uniqueid}';
+    return undefined;
+  }
   if (!template.includes('{file}') && !template.includes('{file_base}') && !template.includes('{path}')) return 'The recording link must contain {file}, {file_base} or {path}';
   return undefined;
 }
@@ -62,7 +69,7 @@ function values(input: RecordingLinkInput): Record<Placeholder, string> {
 
 /** The link for one recording, or undefined when the template is empty or unusable. */
 export function recordingLink(template: string, input: RecordingLinkInput, signing?: RecordingLinkSigning): string | undefined {
-  if (template === '' || checkRecordingTemplate(template) !== undefined) return undefined;
+  if (template === '' || checkRecordingTemplate(template, input.file === '') !== undefined) return undefined;
   const v = values(input);
   const url = template.replace(/\{([a-z_]+)\}/g, (_, p: string) => v[p as Placeholder]);
   return signing ? signSecureLink(url, signing) : url;

@@ -59,8 +59,9 @@ export function createReportingService(deps: ReportingServiceDeps): ReportingSer
 
   async function linkFor(call: Call, settings: Settings): Promise<string | undefined> {
     const cfg = settings.reporting.recordingLink;
-    const file = call.recording.files[0];
-    if (!file || cfg.urlTemplate === '') return undefined;
+    // Recordings the operator's session saw; else, where the PBX records every answered call itself, one named by the call's ids.
+    const file = call.recording.files[0] ?? (cfg.pbxRecordsAll && call.result === 'answered' ? '' : undefined);
+    if (file === undefined || cfg.urlTemplate === '') return undefined;
     const input = { file, linkedid: call.linkedids[0] ?? call.id, uniqueid: call.legs[0]?.uniqueid ?? '', extension: call.extension, startedAt: call.startedAt };
     if (!cfg.signed) return recordingLink(cfg.urlTemplate, input);
     const secret = deps.secrets.status().available ? await deps.secrets.get(CRM_SECRET_ACCOUNTS.recordingLinkSecret) : null;

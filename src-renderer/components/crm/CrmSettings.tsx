@@ -241,6 +241,9 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
             <input id="reporting-link" type="text" className="mono" spellCheck={false} placeholder="https://pbx.example.com/rec/{yyyy}/{mm}/{dd}/{file}" value={rl.urlTemplate} disabled={isLocked('reporting.recordingLink.urlTemplate')} onChange={(e) => setLink({ urlTemplate: e.target.value })} data-testid="reporting-link" />
           </Field>
           <label className="check">
+            <input type="checkbox" checked={rl.pbxRecordsAll} disabled={isLocked('reporting.recordingLink.pbxRecordsAll')} onChange={(e) => setLink({ pbxRecordsAll: e.target.checked })} data-testid="reporting-records-all" /> {t('reporting.pbxRecordsAll')}
+          </label>
+          <label className="check">
             <input type="checkbox" checked={rl.signed} disabled={isLocked('reporting.recordingLink.signed')} onChange={(e) => setLink({ signed: e.target.checked })} /> {t('reporting.signed')}
           </label>
           {rl.signed ? (
