@@ -9,7 +9,9 @@
 // places a call straight through the softphone (main routes click-to-call
 // there while it is registered) and the other page answers it.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startWebHost, type WebHost } from '../../src-main/hosts/web/web-host';
@@ -28,12 +30,15 @@ let page: Page;
 let caller: Phone;
 const pageErrors: string[] = [];
 const consoleLines: string[] = [];
+/** A renderer build of its own: dist/renderer may be rebuilt by another test run meanwhile. */
+const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecall-softphone-e2e-'));
 
 beforeAll(async () => {
   kamailio = await startKamailio({ users: { '101': 'operator-pw', '201': 'caller-pw' } });
   server = await startPageServer();
+  await build({ configFile: path.join(REPO, 'src-renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   fx = await createCoreFixture({ demo: true });
-  host = await startWebHost({ core: fx.core, rendererDir: path.join(REPO, 'dist/renderer'), log: createLoggerFactory(fx.logs)('web/host') });
+  host = await startWebHost({ core: fx.core, rendererDir, log: createLoggerFactory(fx.logs)('web/host') });
   browser = await launchSoftphoneChromium();
   const context = await browser.newContext({ viewport: { width: 520, height: 900 } });
   page = await context.newPage();
@@ -44,7 +49,7 @@ beforeAll(async () => {
   await page.goto(host.url);
   const other = await PhonePage.open(context, server);
   caller = other.phone('201');
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -52,6 +57,7 @@ afterAll(async () => {
   await fx?.cleanup();
   await server?.close();
   await kamailio?.stop();
+  fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
 afterEach(async (ctx) => {
@@ -70,7 +76,8 @@ async function callerHearsOperator(callId: string): Promise<void> {
   }, 'RTP from the operator at the caller');
 }
 
-describe('softphone in browser mode', () => {
+// Generous per-test limits: these run beside other browser tests on two cores.
+describe('softphone in browser mode', { timeout: 90_000 }, () => {
   it('is set up in Settings and registers (password in the keychain, state in the header)', async () => {
     await page.locator('[data-testid=nav-settings]').click();
     await page.locator('[data-testid=settings-section-softphone]').click();
