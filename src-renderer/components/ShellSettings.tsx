@@ -4,6 +4,7 @@
 // disabled and say so.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormFooter } from './FormFooter';
 import { SettingsPatchSchema } from '../../src-shared/domain/settings';
 import type { ShellSettings as Shell } from '../../src-shared/domain/shell-settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
@@ -131,21 +132,7 @@ export function ShellSettings({ view, onSaved }: { readonly view: SettingsView; 
         ) : null}
       </fieldset>
 
-      {formError ? (
-        <div className="banner banner-error" role="alert" data-testid="shell-error">
-          {formError}
-        </div>
-      ) : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={state === 'saving'} data-testid="shell-save">
-          {state === 'saving' ? t('settings.saving') : t('settings.save')}
-        </button>
-        {state === 'saved' ? (
-          <span className="ok-text" role="status" data-testid="shell-saved">
-            ✓ {t('settings.saved')}
-          </span>
-        ) : null}
-      </div>
+      <FormFooter state={state} error={formError} idPrefix="shell" errorTestId="shell-error" />
     </form>
   );
 }

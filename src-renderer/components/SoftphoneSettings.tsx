@@ -6,6 +6,7 @@
 // shared schema as the operator types.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormFooter } from './FormFooter';
 import { SettingsPatchSchema } from '../../src-shared/domain/settings';
 import type { SoftphoneSettings as Sp } from '../../src-shared/domain/softphone-settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
@@ -183,21 +184,7 @@ export function SoftphoneSettings(props: { readonly view: SettingsView; readonly
         {check('autoGainControl', t('softphone.settings.agc'))}
         <MicTest draft={draft} />
       </fieldset>
-      {formError ? (
-        <div className="banner banner-error" role="alert" data-testid="softphone-settings-error">
-          {formError}
-        </div>
-      ) : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={state === 'saving'} data-testid="softphone-save">
-          {state === 'saving' ? t('settings.saving') : t('softphone.settings.save')}
-        </button>
-        {state === 'saved' ? (
-          <span className="ok-text" role="status" data-testid="softphone-saved">
-            ✓ {t('softphone.settings.saved')}
-          </span>
-        ) : null}
-      </div>
+      <FormFooter state={state} error={formError} idPrefix="softphone" errorTestId="softphone-settings-error" saveLabel={t('softphone.settings.save')} savedLabel={t('softphone.settings.saved')} />
     </form>
   );
 }

@@ -4,6 +4,7 @@
 // main's field errors next to the fields they belong to.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormFooter } from '../components/FormFooter';
 import { SettingsPatchSchema, type Settings } from '../../src-shared/domain/settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
 import { sidecall } from '../bridge';
@@ -402,21 +403,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
         {draft.recordingMode === 'dialplan' ? textField('recording.dialplanContext', 'recordingContext', t('settings.recordingContext')) : null}
       </fieldset>
 
-      {formError ? (
-        <div className="banner banner-error" role="alert" data-testid="settings-error">
-          {formError}
-        </div>
-      ) : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={state === 'saving'} data-testid="settings-save">
-          {state === 'saving' ? t('settings.saving') : t('settings.save')}
-        </button>
-        {state === 'saved' ? (
-          <span className="ok-text" role="status" data-testid="settings-saved">
-            ✓ {t('settings.saved')}
-          </span>
-        ) : null}
-      </div>
+      <FormFooter state={state} error={formError} idPrefix="settings" errorTestId="settings-error" />
       {location ? <p className="muted small">{t('settings.location', { path: location })}</p> : null}
     </form>
   );

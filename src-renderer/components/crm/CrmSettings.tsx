@@ -4,6 +4,7 @@
 // A form of its own with its own Save, beside the PBX settings.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormFooter } from '../FormFooter';
 import type { CrmKind } from '../../../src-shared/domain/crm-settings';
 import { SettingsPatchSchema, type Settings } from '../../../src-shared/domain/settings';
 import type { SettingsView } from '../../../src-shared/ipc/contract';
@@ -257,21 +258,7 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
             </div>
           ) : null}
         </fieldset>
-        {formError ? (
-          <div className="banner banner-error" role="alert" data-testid="crm-settings-error">
-            {formError}
-          </div>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={state === 'saving'} data-testid="crm-save">
-            {state === 'saving' ? t('settings.saving') : t('crm.save')}
-          </button>
-          {state === 'saved' ? (
-            <span className="ok-text" role="status" data-testid="crm-saved">
-              ✓ {t('settings.saved')}
-            </span>
-          ) : null}
-        </div>
+        <FormFooter state={state} error={formError} idPrefix="crm" errorTestId="crm-settings-error" saveLabel={t('crm.save')} />
       </form>
     </div>
   );
