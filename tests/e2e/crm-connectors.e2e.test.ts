@@ -11,12 +11,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
 import { simulateInbound, type AmiServer } from '../support/ami-server';
 import { launchChromium } from '../support/browser';
 import { AMI_SECRET, AMI_USER, EXTENSION, LINK_TEMPLATE, startPbx } from '../support/core-calls';
 import { tempDir } from '../support/core-fixture';
 import { KINDS_UNDER_TEST, KNOWN_CALLER, startCrmUnderTest, type CrmKindUnderTest, type CrmUnderTest } from '../support/crm-under-test';
-import { startWebApp, type WebApp } from '../support/web-app';
+import { REPO, startWebApp, type WebApp } from '../support/web-app';
 import { webAppKeychain } from '../support/web-keychain';
 
 const POLL = { timeout: 15_000 } as const;
@@ -46,6 +47,9 @@ async function shoot(name: string): Promise<void> {
 beforeAll(async () => {
   dataDir = tempDir('sidecall-crm-connectors-e2e-');
   shotsDir = tempDir('sidecall-crm-connectors-e2e-shots-');
+  // A renderer build of its own: dist/renderer may be rebuilt (emptied) by another test run meanwhile.
+  const rendererDir = path.join(dataDir, 'renderer');
+  await build({ configFile: path.join(REPO, 'src-renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   pbx = await startPbx();
   for (const kind of KINDS_UNDER_TEST) crms.set(kind, await startCrmUnderTest(kind, { odooVersion: 19 }));
   // IT's part (--config): where the PBX is and who this desk is; the rest is done in the UI.
@@ -53,13 +57,13 @@ beforeAll(async () => {
   fs.writeFileSync(configFile, JSON.stringify({ pbx: { host: '127.0.0.1', port: pbx.port, amiUser: AMI_USER, extension: EXTENSION }, theme: 'light' }));
   const keychain = webAppKeychain();
   console.log(`crm-connectors e2e: keychain = ${keychain.description}`);
-  app = await startWebApp({ dataDir, configFile, ...keychain.options });
+  app = await startWebApp({ dataDir, configFile, ...keychain.options, env: { SIDECALL_RENDERER_DIR: rendererDir } });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 520, height: 900 }, colorScheme: 'light', locale: 'en-US' });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(app.url);
-});
+}, 120_000);
 afterEach(({ task }) => {
   if (task.result?.state === 'fail') failed = true;
 });
