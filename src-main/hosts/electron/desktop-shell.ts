@@ -4,6 +4,7 @@
 // and Last calls from the tray, and start at login following the settings.
 // main.ts builds it once the core has started; it only listens to the core's
 // events and sends the same requests the UI would.
+import { SoftphoneStatusSchema, type SoftphoneRegistration } from '../../../src-shared/softphone/status';
 import { nativeTheme } from 'electron';
 import type { SidecallCore } from '../../core/app';
 import type { Logger } from '../../ports';
@@ -93,6 +94,7 @@ export async function startDesktopShell(opts: DesktopShellOptions): Promise<Desk
   if (dndNow.ok) dnd = DndStatusSchema.parse(dndNow.result);
   if (crmNow.ok) crm = CrmStatusSchema.parse(crmNow.result);
   if (outboxNow.ok) outbox = OutboxStatusSchema.parse(outboxNow.result);
+  let softphone: SoftphoneRegistration | undefined;
 
   const current = () =>
     trayView({
@@ -105,6 +107,7 @@ export async function startDesktopShell(opts: DesktopShellOptions): Promise<Desk
       recent,
       ...(crm ? { crm } : {}),
       ...(outbox ? { outbox } : {}),
+      ...(softphone ? { softphone } : {}),
       update: opts.update?.(lang()) ?? null,
       timeText,
     });
@@ -180,6 +183,9 @@ export async function startDesktopShell(opts: DesktopShellOptions): Promise<Desk
       }
       case 'outbox.changed':
         outbox = OutboxStatusSchema.parse(payload);
+        break;
+      case 'softphone.status':
+        softphone = SoftphoneStatusSchema.parse(payload).registration;
         break;
       default:
         return;

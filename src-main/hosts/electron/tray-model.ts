@@ -6,6 +6,7 @@
 // Call number in clipboard, Restart to update, Open, Settings, Help, About,
 // Quit. tray.ts turns this into Electron objects; main.ts feeds it the core's
 // events.
+import type { SoftphoneRegistration } from '../../../src-shared/softphone/status';
 import type { CallsView, CallView, HistoryItem } from '../../../src-shared/domain/calls-view';
 import type { ConnectionStatus } from '../../../src-shared/domain/connection';
 import type { CrmStatus, OutboxStatusView } from '../../../src-shared/domain/crm-status';
@@ -91,6 +92,8 @@ export interface TrayInput {
   readonly crm?: Pick<CrmStatus, 'state' | 'displayName'>;
   /** Call reports waiting for the CRM or failed. */
   readonly outbox?: Pick<OutboxStatusView, 'waiting' | 'failed' | 'paused'>;
+  /** The embedded softphone's registration; absent or `off`: no line. */
+  readonly softphone?: SoftphoneRegistration;
   /** The updater's menu entry (hosts/electron/updater.ts menuItem()); null: none. */
   readonly update?: { readonly label: string; readonly enabled: boolean } | null;
   /** Formats a time of day for the Last calls submenu (the host passes its locale's); absent: no times. */
@@ -109,6 +112,7 @@ interface Strings {
   readonly lastCalls: string;
   readonly missedCall: string;
   readonly crmSignIn: (crm: string) => string;
+  readonly softphone: Readonly<Record<Exclude<SoftphoneRegistration, 'off'>, string>>;
   readonly reportsWaiting: (n: number) => string;
   readonly reportsFailed: (n: number) => string;
   readonly state: Readonly<Record<'offline' | 'connecting' | 'ready', string>>;
@@ -130,7 +134,8 @@ const STRINGS: Readonly<Record<TrayLanguage, Strings>> = {
     dndOn: 'do not disturb',
     lastCalls: 'Last calls',
     missedCall: 'missed',
-    crmSignIn: (crm) => `${crm}: sign in again`,
+    crmSignIn: (crm) => `Sign in to ${crm} again`,
+    softphone: { connecting: 'softphone connecting…', registering: 'softphone registering…', registered: 'softphone ready', retrying: 'softphone offline, retrying', failed: 'softphone not registered: see Settings' },
     reportsWaiting: (n) => (n === 1 ? '1 call report waiting' : `${n} call reports waiting`),
     reportsFailed: (n) => (n === 1 ? '1 call report failed' : `${n} call reports failed`),
     state: { offline: 'not connected', connecting: 'connecting…', ready: 'connected' },
@@ -149,7 +154,8 @@ const STRINGS: Readonly<Record<TrayLanguage, Strings>> = {
     dndOn: 'не беспокоить',
     lastCalls: 'Последние звонки',
     missedCall: 'пропущен',
-    crmSignIn: (crm) => `${crm}: войдите снова`,
+    crmSignIn: (crm) => `Войдите в ${crm} снова`,
+    softphone: { connecting: 'софтфон подключается…', registering: 'софтфон регистрируется…', registered: 'софтфон готов', retrying: 'софтфон не в сети, повтор', failed: 'софтфон не зарегистрирован: см. Настройки' },
     reportsWaiting: (n) => `Ждут отправки в CRM: ${n}`,
     reportsFailed: (n) => `Не отправлено в CRM: ${n}`,
     state: { offline: 'нет подключения', connecting: 'подключение…', ready: 'подключено' },
@@ -248,6 +254,7 @@ export function trayView(input: TrayInput): TrayView {
   const lastCalls = lastCallItems(input, s);
   const notes = [
     ...(missed > 0 ? [s.missed(missed)] : []),
+    ...(input.softphone !== undefined && input.softphone !== 'off' ? [s.softphone[input.softphone]] : []),
     ...(input.crm?.state === 'needsSignIn' ? [s.crmSignIn(input.crm.displayName)] : []),
     ...((input.outbox?.failed.length ?? 0) > 0 ? [s.reportsFailed(input.outbox?.failed.length ?? 0)] : []),
     ...((input.outbox?.waiting ?? 0) > 0 ? [s.reportsWaiting(input.outbox?.waiting ?? 0)] : []),

@@ -56,6 +56,8 @@ export function secureWebPreferences(opts: { readonly preload: string; readonly 
     navigateOnDragDrop: false,
     spellcheck: false,
     devTools: opts.devTools,
+    // The softphone lives in the main window, often hidden in the tray: throttled timers would miss SIP re-registers and keep-alives.
+    backgroundThrottling: false,
   };
 }
 

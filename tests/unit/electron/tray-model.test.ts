@@ -249,8 +249,14 @@ describe('Last calls', () => {
 describe('CRM, reports and updates', () => {
   it('says when the CRM wants a new sign-in and how many reports wait or failed', () => {
     const v = trayView(input({ crm: { state: 'needsSignIn', displayName: 'amoCRM' }, outbox: { waiting: 3, failed: [{ id: 'x', number: '1', endedAt: 1, reason: 'r' }] } }));
-    expect(labels(v).slice(0, 4)).toEqual(['[Connected]', '[AmoCRM: sign in again]', '[1 call report failed]', '[3 call reports waiting]']);
+    expect(labels(v).slice(0, 4)).toEqual(['[Connected]', '[Sign in to amoCRM again]', '[1 call report failed]', '[3 call reports waiting]']);
     expect(labels(trayView(input({ crm: { state: 'connected', displayName: 'amoCRM' }, outbox: { waiting: 0, failed: [] } })))).toEqual(['[Connected]', '-', ...TAIL_EN]);
+  });
+
+  it('shows the softphone registration while it is on, in the UI language', () => {
+    expect(labels(trayView(input({ softphone: 'registered' })))).toContain('[Softphone ready]');
+    expect(labels(trayView(input({ softphone: 'retrying', language: 'ru' })))).toContain('[Софтфон не в сети, повтор]');
+    expect(labels(trayView(input({ softphone: 'off' })))).toEqual(labels(trayView(input({}))));
   });
 
   it('shows the updater entry: a Restart to update action, or a line while downloading', () => {
