@@ -562,7 +562,6 @@ describe('after ready', () => {
       expect(preload).toBe(path.join(tmp, 'dist/main/preload.cjs'));
       expect(fs.existsSync(preload)).toBe(true);
     }
-    // Same hardening for both: identical webPreferences apart from the pop-up's render-while-hidden.
     // Neither window's timers may be throttled: the pop-up must appear at once, the main window holds the softphone.
     expect(popup.options.webPreferences).toEqual(win.options.webPreferences);
     expect(win.options.webPreferences).toMatchObject({ backgroundThrottling: false });
