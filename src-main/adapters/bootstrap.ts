@@ -10,8 +10,7 @@ import { createAmiConnectionSource } from '../core/ami/ami-connection-source';
 import { netTransport } from '../core/ami/connection/net-transport';
 import type { ExternalBrowser, LoggerFactory, SecretStore } from '../ports';
 import { CRM_BACKENDS } from '../core/crm/backends';
-import { createOutbox } from '../core/reporting/outbox';
-import { lazyFileJournal } from './outbox/lazy-file-journal';
+import { fileOutbox } from './outbox/file-outbox';
 import { FileSettingsStore } from './settings/file-settings-store';
 import { machinePolicyProvider } from './policy/policy-provider';
 import { JsonlHistoryStore } from './history/jsonl-history-store';
@@ -79,14 +78,7 @@ export function bootstrapCore(input: BootstrapInput): Bootstrapped {
     crmBackends: CRM_BACKENDS,
     ...(input.browser ? { browser: input.browser } : {}),
     // Call reports wait on disk (fsync'd journal) until the CRM confirms them.
-    outbox: (connector) => {
-      const journal = lazyFileJournal(paths.outboxFile, log('outbox'));
-      const outbox = createOutbox({ journal, connector, clock: systemClock, log: log('outbox') });
-      return { ...outbox, dispose: async () => {
-        await outbox.dispose();
-        await journal.close();
-      } };
-    },
+    outbox: fileOutbox(paths.outboxFile, systemClock, log),
     diagnostics: {
       recentLog: () => recent.records,
       host: () => ({

@@ -35,10 +35,9 @@ import { CRM_BACKENDS } from '../../src-main/core/crm/backends';
 import { simulateInbound } from '../../src-main/core/demo/pbx/calls';
 import { startAmiServer, type AmiConnection } from '../../src-main/core/demo/pbx/server';
 import { createLoggerFactory, memorySink } from '../../src-main/core/log/logger';
-import { createOutbox } from '../../src-main/core/reporting/outbox';
 import { FileSettingsStore } from '../../src-main/adapters/settings/file-settings-store';
 import { JsonlHistoryStore } from '../../src-main/adapters/history/jsonl-history-store';
-import { lazyFileJournal } from '../../src-main/adapters/outbox/lazy-file-journal';
+import { fileOutbox } from '../../src-main/adapters/outbox/file-outbox';
 import { startAmoCrmServer, type RecordedRequest } from '../support/crm-servers/amocrm-server';
 import { MemorySecretStore } from '../support/memory-secret-store';
 import { closeAll, ms, percentile, reportRunEnd, sleep, stageLine, stampDiffs, withTimeout, type Cleanup } from './support/bench-util';
@@ -173,17 +172,7 @@ async function run(ctx: BenchContext): Promise<void> {
       history: new JsonlHistoryStore(path.join(dir, 'history.jsonl'), log('history')),
       crmBackends: CRM_BACKENDS,
       browser,
-      outbox: (connector) => {
-        const journal = lazyFileJournal(path.join(dir, 'outbox.journal'), log('outbox'));
-        const outbox = createOutbox({ journal, connector, clock: systemClock, log: log('outbox') });
-        return {
-          ...outbox,
-          async dispose() {
-            await outbox.dispose();
-            await journal.close();
-          },
-        };
-      },
+      outbox: fileOutbox(path.join(dir, 'outbox.journal'), systemClock, log),
     });
     cleanups.push({ what: 'core', fn: () => core.dispose() });
     await core.start();

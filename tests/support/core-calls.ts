@@ -8,10 +8,9 @@ import { expect } from 'vitest';
 import type { CallsView, CallView, HistoryItem } from '../../src-shared/domain/calls-view';
 import type { CrmStatus, OutboxStatusView } from '../../src-shared/domain/crm-status';
 import type { RequestChannel, ResponseOf } from '../../src-shared/ipc/contract';
-import { lazyFileJournal } from '../../src-main/adapters/outbox/lazy-file-journal';
+import { fileOutbox as fileOutboxOf } from '../../src-main/adapters/outbox/file-outbox';
 import { systemClock } from '../../src-main/core/clock';
 import type { CrmConnector } from '../../src-main/core/crm/connector';
-import { createOutbox } from '../../src-main/core/reporting/outbox';
 import type { OutboxPort } from '../../src-main/core/reporting/reporting-service';
 import type { LoggerFactory } from '../../src-main/ports';
 import { LAB_USERS, simulateInbound, startAmiServer, type AmiServer } from './ami-server';
@@ -61,17 +60,7 @@ export async function connectPbx(fx: CoreFixture, srv: AmiServer): Promise<void>
 
 /** The outbox as both hosts build it (adapters/bootstrap.ts): createOutbox over the lazily opened file journal, closed with the core. */
 export function fileOutbox(file: string): (connector: () => CrmConnector | undefined, log: LoggerFactory) => OutboxPort {
-  return (connector, log) => {
-    const journal = lazyFileJournal(file, log('outbox'));
-    const outbox = createOutbox({ journal, connector, clock: systemClock, log: log('outbox') });
-    return {
-      ...outbox,
-      async dispose() {
-        await outbox.dispose();
-        await journal.close();
-      },
-    };
-  };
+  return (connector, log) => fileOutboxOf(file, systemClock, log)(connector);
 }
 
 /** Every crm.status and outbox.changed the core published, newest last. */

@@ -24,14 +24,10 @@ import type { CrmStatus, OutboxStatusView } from '../../../src-shared/domain/crm
 import type { RequestChannel, ResponseOf } from '../../../src-shared/ipc/contract';
 import { AMI_SECRET_ACCOUNT } from '../../../src-main/core/app';
 import { CRM_BACKENDS } from '../../../src-main/core/crm/backends';
-import type { CrmConnector } from '../../../src-main/core/crm/connector';
 import { StoredTokensSchema } from '../../../src-main/core/crm/oauth/token-vault';
-import { systemClock } from '../../../src-main/core/clock';
-import { createOutbox } from '../../../src-main/core/reporting/outbox';
-import type { OutboxPort } from '../../../src-main/core/reporting/reporting-service';
-import { lazyFileJournal } from '../../../src-main/adapters/outbox/lazy-file-journal';
 import { KeytarSecretStore } from '../../../src-main/adapters/secrets/keytar-secret-store';
-import type { ExternalBrowser, LoggerFactory, SecretStore } from '../../../src-main/ports';
+import type { ExternalBrowser, SecretStore } from '../../../src-main/ports';
+import { fileOutbox } from '../../support/core-calls';
 import { LAB_USERS, simulateInbound, startAmiServer, type AmiServer } from '../../support/ami-server';
 import { createCoreFixture, tempDir, type CoreFixture } from '../../support/core-fixture';
 import { startAmoCrmServer, type AmoCrmServer } from '../../support/crm-servers/amocrm-server';
@@ -79,20 +75,6 @@ function systemBrowser(visits: { url: string; landedOn: string; status: number }
   };
 }
 
-/** The outbox as both hosts build it: createOutbox over the file journal, closed with the core. */
-function fileOutbox(file: string): (connector: () => CrmConnector | undefined, log: LoggerFactory) => OutboxPort {
-  return (connector, log) => {
-    const journal = lazyFileJournal(file, log('outbox'));
-    const outbox = createOutbox({ journal, connector, clock: systemClock, log: log('outbox') });
-    return {
-      ...outbox,
-      async dispose() {
-        await outbox.dispose();
-        await journal.close();
-      },
-    };
-  };
-}
 
 /** Polls `check` until it holds (hooks cannot use expect.poll); rejects naming `what` after 20 s. */
 async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
