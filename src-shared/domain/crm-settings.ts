@@ -61,7 +61,7 @@ const TimeZoneSchema = z
   .string()
   .trim()
   .max(64)
-  .refine((v) => v === '' || /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(v), { message: 'Time zone must be an IANA name such as Europe/Moscow, or empty' });
+  .refine((v) => v === '' || /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(v), { message: 'settings.error.timeZone' });
 
 export const RetailCrmSettingsSchema = z.object({
   /** https://example.retailcrm.ru (API key in the keychain: CRM_SECRET_ACCOUNTS.credential('retailcrm')). */
@@ -106,7 +106,7 @@ export const JsonPathSchema = z
   .trim()
   .max(200)
   .refine((v) => v === '' || /^(?:[A-Za-z_$][\w$-]*|\[[0-9]+\])(?:\.[A-Za-z_$][\w$-]*|\[[0-9]+\])*$/.test(v), {
-    message: 'A JSON path is dotted keys and [index], e.g. data[0].owner.name',
+    message: 'settings.error.jsonPath',
   });
 
 export const GenericCrmSettingsSchema = z.object({
@@ -139,7 +139,7 @@ export const GenericCrmSettingsSchema = z.object({
     .string()
     .trim()
     .max(100)
-    .refine((v) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v), { message: 'A header name is letters, digits and -' })
+    .refine((v) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v), { message: 'settings.error.headerName' })
     .default('X-API-Key'),
   basicUsername: z.string().trim().max(200).default(''),
   oauth: z

@@ -17,9 +17,9 @@ const UPDATE_URL = /^https:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(
 export const UpdateUrlSchema = z
   .string()
   .trim()
-  .max(500, { message: 'The update URL is too long (at most 500 characters)' })
+  .max(500, { message: 'settings.error.updateUrlLong' })
   .refine((v) => v === '' || UPDATE_URL.test(v), {
-    message: 'The update URL must be an https:// address of the folder holding latest.yml, e.g. https://updates.example.lan/sidecall/ (no user name, password, query or #)',
+    message: 'settings.error.updateUrl',
   });
 
 export const UpdateSettingsSchema = z.object({
