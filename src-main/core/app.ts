@@ -106,7 +106,14 @@ export function createCore(deps: CoreDeps): SidecallCore {
   /** The connector reports go to: the demo CRM in demo mode, else the operator's CRM (also while it needs sign-in: the outbox waits). */
   const reportConnector = (): CrmConnector | undefined => (demoActive ? deps.demo?.crm : (deps.crm?.() ?? crmService.connector()));
   const outbox: OutboxPort | undefined = deps.outbox?.(reportConnector);
-  const offOutbox = outbox?.onChange((st) => emit('outbox.changed', st));
+  const offOutbox = outbox?.onChange((st) => {
+    emit('outbox.changed', st);
+    // Key-based connectors (retailCRM, Odoo, Bitrix24 webhook, REST CRM key) are refused past any
+    // token manager: the outbox's pause is the only sign, so the CRM says "sign in again" from it.
+    const crmState = crmService.status().state;
+    if (st.paused === 'needsSignIn' && crmState === 'connected') crmService.reportingRefused(st.lastError);
+    else if (st.paused === undefined && st.lastError === undefined && crmState === 'needsSignIn') crmService.reportingAccepted();
+  });
   const reporting = outbox
     ? createReportingService({
         outbox,
@@ -427,7 +434,10 @@ export function createCore(deps: CoreDeps): SidecallCore {
       'crm.users': () => crmRequest(async () => ({ users: (await crmService.users()).map((u) => ({ id: u.id, name: u.name, ...(u.email ? { email: u.email } : {}), ...(u.extension ? { extension: u.extension } : {}) })) })),
       'outbox.status': () => outboxStatus(),
       'outbox.retry': ({ id }) => {
-        requireOutbox().retry(id);
+        const o = requireOutbox();
+        o.retry(id);
+        // "Send now" while paused for sign-in tries again (the key may be fixed on the CRM's side); a refusal pauses again.
+        if (o.status().paused === 'needsSignIn') o.resume();
         return outboxStatus();
       },
       'outbox.discard': async ({ id }) => {

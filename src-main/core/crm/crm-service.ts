@@ -90,6 +90,14 @@ export interface CrmService {
   cancelConnect(): CrmStatus;
   disconnect(): Promise<CrmStatus>;
   users(): Promise<readonly CrmUser[]>;
+  /**
+   * The outbox was refused the saved credential while the status says connected
+   * (key-based connectors send their key themselves, past any token manager):
+   * "sign in again" with the CRM's words (`message`).
+   */
+  reportingRefused(message: string | undefined): void;
+  /** A report went through after reportingRefused: the credential is checked again (connected when the CRM takes it). */
+  reportingAccepted(): void;
   dispose(): void;
 }
 
@@ -115,12 +123,15 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
   let verifying: AbortController | undefined;
   let status: CrmStatus = { kind: 'none', displayName: CRM_LABELS.none, state: 'none', signIn: 'none', capabilities: [] };
   let generation = 0;
+  /** needsSignIn came from the outbox's refusal, not from the session: a later delivery may lift it. */
+  let refusedByReporting = false;
 
   function set(next: Partial<CrmStatus> & Pick<CrmStatus, 'state'>): CrmStatus {
     const base: CrmStatus = { kind: status.kind, displayName: status.displayName, signIn: status.signIn, capabilities: status.capabilities, state: next.state, ...(next.state === status.state && status.account ? { account: status.account } : {}) };
     const merged: CrmStatus = { ...base, ...next };
     // Drop keys explicitly set to undefined so the status stays schema-clean.
     status = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as CrmStatus;
+    refusedByReporting = false;
     deps.onStatus(status);
     return status;
   }
@@ -171,6 +182,7 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
     generation += 1;
     const gen = generation;
     closeSession();
+    refusedByReporting = false;
     if (kind === 'none') {
       status = { kind, displayName: CRM_LABELS.none, state: 'none', signIn: 'none', capabilities: [] };
       deps.onStatus(status);
@@ -284,6 +296,17 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
       if (!c.listUsers) throw new Error(`${status.displayName} does not list its users: enter CRM user ids by hand.`);
       const controller = new AbortController();
       return c.listUsers({ signal: controller.signal });
+    },
+    reportingRefused(message) {
+      if (status.state !== 'connected' || !session) return;
+      deps.log.warn('the CRM refused the saved sign-in while reporting a call; sign-in needed', { kind: status.kind });
+      set({ state: 'needsSignIn', message: message ?? `Sign in to ${status.displayName} again: the CRM no longer accepts the saved sign-in. Calls are kept and sent after you sign in.` });
+      refusedByReporting = true;
+    },
+    reportingAccepted() {
+      if (!refusedByReporting || status.state !== 'needsSignIn' || !session) return;
+      refusedByReporting = false;
+      void verify(session, generation);
     },
     dispose() {
       generation += 1;
