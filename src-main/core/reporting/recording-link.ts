@@ -6,7 +6,9 @@
 // nginx side (documented in docs/crm-reporting.md):
 //   secure_link $arg_md5,$arg_expires;
 //   secure_link_md5 "$secure_link_expires$uri <secret>";
-// i.e. md5 = base64url(MD5(expires + uri + " " + secret)) without padding.
+// i.e. md5 = base64url(MD5(expires + uri + " " + secret)) without padding, where
+// $uri is the decoded path (a file name with '+', spaces or Cyrillic is signed as
+// the name itself, not its percent-encoding).
 import { createHash } from 'node:crypto';
 
 export interface RecordingLinkInput {
@@ -75,13 +77,31 @@ export function recordingLink(template: string, input: RecordingLinkInput, signi
   return signing ? signSecureLink(url, signing) : url;
 }
 
+/**
+ * The path as nginx's `$uri` holds it: percent-escapes decoded ('%2B' -> '+', '%20' -> ' ',
+ * Cyrillic to its UTF-8), which is what secure_link_md5 hashes; the link keeps the encoded form.
+ * A segment that is no valid escape sequence is left as written.
+ */
+function decodedPath(uri: string): string {
+  return uri
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
+}
+
 /** Adds nginx secure_link `md5` (and `expires`) query parameters to a URL. */
 export function signSecureLink(url: string, signing: RecordingLinkSigning): string {
   const m = /^(https?:\/\/[^/?#]+)([^?#]*)(\?[^#]*)?$/i.exec(url);
   if (!m) throw new Error('Cannot sign a recording link that is not an http(s) URL');
   const uri = m[2] || '/';
   const expires = signing.expiresAt === undefined ? '' : String(Math.floor(signing.expiresAt));
-  const md5 = createHash('md5').update(`${expires}${uri} ${signing.secret}`).digest('base64url');
+  const md5 = createHash('md5').update(`${expires}${decodedPath(uri)} ${signing.secret}`, 'utf8').digest('base64url');
   const query = [m[3] ? m[3].slice(1) : '', `md5=${md5}`, expires ? `expires=${expires}` : ''].filter(Boolean).join('&');
   return `${m[1]}${uri}?${query}`;
 }

@@ -20,6 +20,8 @@ const SECRET = 'rec-secret-🙂-42';
 let dir = '';
 let port = 0;
 let child: ChildProcess | undefined;
+/** A name with characters the link percent-encodes: '+', a space, Cyrillic. */
+const ENCODED_NAME = 'in-+79161234567-101 Иван.wav';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,6 +56,7 @@ beforeAll(async () => {
   const root = path.join(dir, 'spool');
   fs.mkdirSync(path.join(root, 'rec', '2026', '11', '26'), { recursive: true });
   fs.writeFileSync(path.join(root, 'rec', '2026', '11', '26', 'in-101-1764150000.1.wav'), 'RIFF-demo-audio');
+  fs.writeFileSync(path.join(root, 'rec', '2026', '11', '26', ENCODED_NAME), 'RIFF-named-audio');
   fs.writeFileSync(
     path.join(dir, 'nginx.conf'),
     `daemon off;
@@ -146,5 +149,18 @@ describe('recording links signed as nginx secure_link', () => {
   it('refuses an expired link as gone', async () => {
     const url = recordingLink(template(), input, { secret: SECRET, expiresAt: Math.floor(Date.now() / 1000) - 10 });
     expect(await status(url)).toBe(410);
+  });
+
+  it("opens a recording whose name is percent-encoded in the link ('+', space, Cyrillic): signed as nginx's decoded $uri", async () => {
+    const named = { ...input, file: `/var/spool/asterisk/monitor/${ENCODED_NAME}` };
+    const url = recordingLink(template(), named, { secret: SECRET, expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    expect(url).toContain(`/rec/2026/11/26/${encodeURIComponent(ENCODED_NAME)}?md5=`);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('RIFF-named-audio');
+    const never = recordingLink(`http://127.0.0.1:${port}/perm/{yyyy}/{mm}/{dd}/{file}`, named, { secret: SECRET });
+    expect(await status(never)).toBe(200);
+    // Still bound to the name: another caller's recording is refused.
+    expect(await status(url.replace('79161234567', '79161234568'))).toBe(403);
   });
 });

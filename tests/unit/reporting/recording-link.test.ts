@@ -26,4 +26,17 @@ describe('recording links', () => {
     const want = createHash('md5').update('2147483647/rec/a.wav s3cr3t').digest('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
     expect(url).toBe(`https://pbx.example.com/rec/a.wav?x=1&md5=${want}&expires=2147483647`);
   });
+
+  it('signs the decoded path nginx compares ($uri), while the link itself stays percent-encoded', () => {
+    const file = 'in-+79161234567-101 Иван.wav';
+    const url = recordingLink('https://pbx.example.com/rec/{file}', { ...input, file }, { secret: 's3cr3t', expiresAt: 2147483647 });
+    const encoded = `/rec/${encodeURIComponent(file)}`;
+    const want = createHash('md5').update(`2147483647/rec/${file} s3cr3t`, 'utf8').digest('base64url');
+    expect(url).toBe(`https://pbx.example.com${encoded}?md5=${want}&expires=2147483647`);
+    // Not the hash of the encoded form nginx never sees.
+    expect(url).not.toContain(createHash('md5').update(`2147483647${encoded} s3cr3t`).digest('base64url'));
+    // A stray '%' in the template (no escape sequence) does not throw: it is signed as written.
+    const odd = signSecureLink('https://pbx.example.com/rec/100%.wav', { secret: 's3cr3t' });
+    expect(odd).toBe(`https://pbx.example.com/rec/100%.wav?md5=${createHash('md5').update('/rec/100%.wav s3cr3t').digest('base64url')}`);
+  });
 });
