@@ -6,18 +6,21 @@
 // those (tests, trials): it can add values and locks, never undo the machine's.
 // Registry and profile are read once at start (a process per read); files are
 // re-read when their stamp changes, so IT's edit applies without a restart.
+// On Windows the ProgramData folder and reg.exe are found without trusting the
+// operator's environment (see windows-paths.ts), or the locks could be escaped.
 import fs from 'node:fs';
 import path from 'node:path';
 import { EMPTY_POLICY, policyFromSources, type PolicyLayer, type PolicyProvider, type RawPolicySource } from '../../core/policy/policy';
 import { readManagedPreferences } from './managed-preferences';
-import { readRegistryPolicy } from './registry';
+import { createRegRunner, readRegistryPolicy, type RunReg } from './registry';
+import { readProgramDataFolder, windowsSystemRoot, windowsTools } from './windows-paths';
 
 /** A policy file larger than this is refused (it is a few lines; anything bigger is a mistake). */
 const MAX_POLICY_BYTES = 1024 * 1024;
 
-/** The machine-wide policy file of this OS. */
-export function machinePolicyFile(platform: string, env: NodeJS.ProcessEnv): string {
-  if (platform === 'win32') return path.win32.join(env['ProgramData'] || env['PROGRAMDATA'] || 'C:\\ProgramData', 'Sidecall', 'policy.json');
+/** The machine-wide policy file of this OS; on Windows under the ProgramData folder found by windows-paths.ts. */
+export function machinePolicyFile(platform: string, programData = 'C:\\ProgramData'): string {
+  if (platform === 'win32') return path.win32.join(programData, 'Sidecall', 'policy.json');
   if (platform === 'darwin') return '/Library/Application Support/Sidecall/policy.json';
   return '/etc/sidecall/policy.json';
 }
@@ -76,8 +79,15 @@ export function createPolicyProvider(opts: PolicyProviderOptions): PolicyProvide
 
 /** This machine's policy: registry or profile, the machine file, then SIDECALL_POLICY_FILE if set. */
 export function machinePolicyProvider(platform: string, env: NodeJS.ProcessEnv, extraFile?: string): PolicyProvider {
+  let run: RunReg | undefined;
+  let programData: string | undefined;
+  if (platform === 'win32') {
+    const root = windowsSystemRoot(env, (f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true);
+    run = createRegRunner(windowsTools(root));
+    programData = readProgramDataFolder(run, root);
+  }
   return createPolicyProvider({
-    snapshots: [readRegistryPolicy(platform), readManagedPreferences(platform)],
-    files: [machinePolicyFile(platform, env), ...(extraFile ? [extraFile] : [])],
+    snapshots: [readRegistryPolicy(platform, run), readManagedPreferences(platform)],
+    files: [machinePolicyFile(platform, programData), ...(extraFile ? [extraFile] : [])],
   });
 }

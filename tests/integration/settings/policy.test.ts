@@ -131,10 +131,11 @@ describe('the host path: SIDECALL_POLICY_FILE', () => {
   });
 
   it('names the machine file of each OS', () => {
-    expect(machinePolicyFile('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\Sidecall\\policy.json');
-    expect(machinePolicyFile('win32', {})).toBe('C:\\ProgramData\\Sidecall\\policy.json');
-    expect(machinePolicyFile('darwin', {})).toBe('/Library/Application Support/Sidecall/policy.json');
-    expect(machinePolicyFile('linux', {})).toBe('/etc/sidecall/policy.json');
+    // Windows: the folder comes from the registry (windows-paths.ts), never from the ProgramData variable.
+    expect(machinePolicyFile('win32', 'D:\\PD')).toBe('D:\\PD\\Sidecall\\policy.json');
+    expect(machinePolicyFile('win32')).toBe('C:\\ProgramData\\Sidecall\\policy.json');
+    expect(machinePolicyFile('darwin')).toBe('/Library/Application Support/Sidecall/policy.json');
+    expect(machinePolicyFile('linux')).toBe('/etc/sidecall/policy.json');
     // The extra file can add locks but the machine file comes first.
     const provider = machinePolicyProvider('linux', {}, policyFile({ values: { theme: 'dark' }, locked: ['theme'] }));
     expect(provider.load().locked.get('theme')).toMatch(/policy\.json$/);
