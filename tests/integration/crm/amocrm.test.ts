@@ -267,7 +267,7 @@ describe('amoCRM connector: call logs', () => {
       responsible_user_id: 5002,
       request_id: missed.id,
     });
-    expect(Object.keys(d.saved)).toEqual(['contact', 'call', 'task']);
+    expect(Object.keys(d.saved)).toEqual(['contact', 'callPosting', 'call', 'task']);
     await crm.logCall(missed, delivery(d.saved).ctx);
     expect(s.tasks).toHaveLength(1);
   });
@@ -287,7 +287,9 @@ describe('amoCRM connector: call logs', () => {
     expect(err.retryable).toBe(false);
     expect(err.crmMessage).toBe('responsible_user_id: User with id 999 not found.; created_by: User with id 999 not found.');
     expect(err.message).toContain('User with id 999 not found.');
-    expect(d.saved).toEqual({ contact: { id: 101 } });
+    // Only the contact decision and the marker that a post was attempted: no call step.
+    expect(Object.keys(d.saved)).toEqual(['contact', 'callPosting']);
+    expect(d.saved['contact']).toEqual({ id: 101 });
   });
 
   it('an unpaid or blocked account is a configuration problem; a CRM that is down is retryable', async () => {

@@ -625,6 +625,30 @@ export async function startAmoCrmServer(options: AmoCrmServerOptions = {}): Prom
     return new HttpAnswer(200, { _total_items: added.length, _embedded: { calls: added } });
   }
 
+  /**
+   * GET /api/v4/contacts/notes: the call notes amoCRM keeps for calls added with /api/v4/calls
+   * (note_type call_in / call_out, params uniq, duration, source, link, phone), filtered by
+   * filter[entity_id][] and filter[note_type][]; 204 when none.
+   */
+  function listContactNotes(query: URLSearchParams): HttpAnswer {
+    const entityIds = new Set([...query.getAll('filter[entity_id][]'), ...query.getAll('filter[entity_id]')].map(Number));
+    const types = new Set([...query.getAll('filter[note_type][]'), ...query.getAll('filter[note_type]')]);
+    const notes = calls
+      .map((c) => ({
+        id: c.id,
+        entity_id: c.entityId,
+        note_type: c.body['direction'] === 'outbound' ? 'call_out' : 'call_in',
+        params: { uniq: c.body['uniq'], duration: c.body['duration'], source: c.body['source'], link: c.body['link'], phone: c.body['phone'] },
+        account_id: accountId,
+      }))
+      .filter((n) => (entityIds.size === 0 || entityIds.has(n.entity_id)) && (types.size === 0 || types.has(n.note_type)));
+    const limit = Math.min(250, Math.max(1, Number(query.get('limit') ?? 50) || 50));
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const slice = notes.slice((page - 1) * limit, page * limit);
+    if (slice.length === 0) return new HttpAnswer(204);
+    return new HttpAnswer(200, { _page: page, _embedded: { notes: slice } });
+  }
+
   function addUnsortedSip(body: unknown): HttpAnswer {
     const items = arrayBody(body);
     if (items instanceof HttpAnswer) return items;
@@ -772,6 +796,8 @@ export async function startAmoCrmServer(options: AmoCrmServerOptions = {}): Prom
         return addContacts(body);
       case 'POST /api/v4/calls':
         return addCalls(body);
+      case 'GET /api/v4/contacts/notes':
+        return listContactNotes(query);
       case 'POST /api/v4/leads/unsorted/sip':
         return addUnsortedSip(body);
       case 'POST /api/v4/tasks':

@@ -70,13 +70,16 @@ export interface AmoCrmConnector extends CrmConnector {
 }
 
 /** Names of the steps a call log delivery saves (DeliveryContext.steps). */
-export const AMOCRM_STEPS = { contact: 'contact', unsorted: 'unsorted', call: 'call', task: 'task' } as const;
+export const AMOCRM_STEPS = { contact: 'contact', unsorted: 'unsorted', callPosting: 'callPosting', call: 'call', task: 'task' } as const;
 
 const ContactStepSchema = z.object({ id: z.number().int().nullable(), responsibleUserId: z.number().int().optional() });
 type ContactStep = z.infer<typeof ContactStepSchema>;
 const UnsortedStepSchema = z.object({ leadId: z.number().int().optional(), contactId: z.number().int().optional(), duplicate: z.boolean().optional() });
 type UnsortedStep = z.infer<typeof UnsortedStepSchema>;
 const CallStepSchema = z.object({ id: z.number().int().optional(), placed: z.boolean() });
+const AmoCallNotesSchema = z.looseObject({
+  _embedded: z.looseObject({ notes: z.array(z.looseObject({ id: z.number().int(), params: z.looseObject({ uniq: z.unknown().optional() }).nullable().optional() })) }),
+});
 const TaskStepSchema = z.object({ id: z.number().int().optional() });
 
 function stepOf<T>(schema: z.ZodType<T>, steps: Readonly<Record<string, unknown>>, name: string): T | undefined {
@@ -210,6 +213,26 @@ export function createAmoCrmConnector(deps: AmoCrmConnectorDeps): AmoCrmConnecto
     }
   }
 
+  /** The id of the contact's call note for this call log (params.uniq = log id), or undefined. */
+  async function findCallNote(contactId: number, log: CallLog, signal: AbortSignal): Promise<number | undefined> {
+    const want = log.id;
+    for (let page = 1; page <= 20; page += 1) {
+      const res = await http.request<unknown>({
+        method: 'GET',
+        url: '/api/v4/contacts/notes',
+        params: { 'filter[entity_id][]': contactId, 'filter[note_type][]': log.direction === 'outbound' ? 'call_out' : 'call_in', limit: 250, page },
+        signal,
+      });
+      if (res.status === 204) return undefined;
+      const parsed = AmoCallNotesSchema.safeParse(res.data);
+      if (!parsed.success) return undefined;
+      const hit = parsed.data._embedded.notes.find((n) => String(n.params?.uniq ?? '') === want);
+      if (hit) return hit.id;
+      if (parsed.data._embedded.notes.length < 250) return undefined;
+    }
+    return undefined;
+  }
+
   /** POST /api/v4/calls. `known`: the contact is in amoCRM, so "not added" is an error the operator should see. */
   async function postCall(log: CallLog, userId: number | undefined, known: boolean, signal: AbortSignal): Promise<{ id?: number; placed: boolean }> {
     let data: unknown;
@@ -285,8 +308,17 @@ export function createAmoCrmConnector(deps: AmoCrmConnectorDeps): AmoCrmConnecto
           await ctx.saveStep(AMOCRM_STEPS.unsorted, unsorted);
         }
       } else if (!stepOf(CallStepSchema, steps, AMOCRM_STEPS.call)) {
-        const call = await postCall(callLog, userId, contact.id !== null, signal);
-        await ctx.saveStep(AMOCRM_STEPS.call, call);
+        // /api/v4/calls has no duplicate check: an attempt that may have reached amoCRM (crash, lost
+        // answer) is looked up among the contact's call notes by uniq before it is sent again.
+        const found = contact.id !== null && AMOCRM_STEPS.callPosting in steps ? await findCallNote(contact.id, callLog, signal) : undefined;
+        if (found !== undefined) {
+          logger.info('amoCRM already has this call (found by uniq); not sent again', { callId: callLog.id });
+          await ctx.saveStep(AMOCRM_STEPS.call, { id: found, placed: true });
+        } else {
+          if (contact.id !== null) await ctx.saveStep(AMOCRM_STEPS.callPosting, { at: clock.now() });
+          const call = await postCall(callLog, userId, contact.id !== null, signal);
+          await ctx.saveStep(AMOCRM_STEPS.call, call);
+        }
       }
 
       if (wantsTask && !stepOf(TaskStepSchema, steps, AMOCRM_STEPS.task)) {
