@@ -33,6 +33,8 @@ export function hasSwitch(argv: readonly string[], name: string): boolean {
 }
 
 export interface RegistrationInput {
+  /** process.platform. */
+  readonly platform: string;
   /** app.isPackaged. */
   readonly packaged: boolean;
   /** REGISTER_PROTOCOLS_SWITCH was given (a developer trying links against `npm start`). */
@@ -54,13 +56,18 @@ export interface Registration {
 
 /**
  * Which setAsDefaultProtocolClient calls to make at startup. Packaged builds
- * register themselves; a development or test run never does unless asked, or
+ * on macOS and Linux register themselves. A packaged build on Windows never
+ * does: the NSIS and MSI installers register it per machine (Capabilities +
+ * RegisteredApplications, leaving an existing handler alone), while
+ * setAsDefaultProtocolClient would write HKCU\Software\Classes on every start,
+ * overriding that rule and outliving a per-machine uninstall. A development or test run never does unless asked, or
  * every `npm start` and every test run would take tel: away from the
  * developer's real softphone. The args end with `--` so Windows writes
  * `"exe" ... -- "%1"`: whatever a web page puts into the link stays data after
  * `--` and can never become a Chromium switch (CVE-2018-1000006).
  */
 export function protocolRegistrations(input: RegistrationInput): readonly Registration[] {
+  if (input.packaged && input.platform === 'win32') return [];
   if (input.packaged) return PROTOCOL_SCHEMES.map((scheme) => ({ scheme, path: input.execPath, args: ['--'] }));
   if (!input.devFlag || input.appPath === undefined) return [];
   const args = [input.appPath, ...(input.dataDir === undefined ? [] : ['--data-dir', input.dataDir]), '--'];

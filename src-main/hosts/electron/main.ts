@@ -254,12 +254,14 @@ function showAbout(language: () => TrayLanguage, updates: Updates | undefined, l
 
 /**
  * Asks the OS to hand tel:, callto: and sip: links to this executable:
- * packaged builds always, a development run only with --register-protocols
+ * packaged builds on macOS and Linux (on Windows the installer registers the
+ * app), a development run only with --register-protocols
  * (see protocolRegistrations for why, and for the `--` before the link).
  */
 function registerProtocols(opts: HostOptions, log: Logger): void {
   const appPath = launchArgv[1];
   const registrations = protocolRegistrations({
+    platform: process.platform,
     packaged: app.isPackaged,
     devFlag: hasSwitch(launchArgv, REGISTER_PROTOCOLS_SWITCH),
     execPath: process.execPath,

@@ -47,23 +47,30 @@ describe('hasSwitch', () => {
 });
 
 describe('protocolRegistrations', () => {
-  it('registers tel, callto and sip in packaged builds, with -- before the link', () => {
-    const regs = protocolRegistrations({ packaged: true, devFlag: false, execPath: 'C:\\Sidecall\\Sidecall.exe' });
-    expect(regs.map((r) => r.scheme)).toEqual([...PROTOCOL_SCHEMES]);
+  it('registers tel, callto and sip in packaged builds on macOS and Linux, with -- before the link', () => {
+    for (const platform of ['darwin', 'linux']) {
+      const regs = protocolRegistrations({ platform, packaged: true, devFlag: false, execPath: '/opt/Sidecall/sidecall' });
+      expect(regs.map((r) => r.scheme)).toEqual([...PROTOCOL_SCHEMES]);
+      for (const r of regs) expect(r).toMatchObject({ path: '/opt/Sidecall/sidecall', args: ['--'] });
+    }
     expect(PROTOCOL_SCHEMES).toEqual(['tel', 'callto', 'sip']);
-    for (const r of regs) expect(r).toMatchObject({ path: 'C:\\Sidecall\\Sidecall.exe', args: ['--'] });
+  });
+
+  it('a packaged build on Windows never registers itself (the installer does, per machine; HKCU would override it)', () => {
+    expect(protocolRegistrations({ platform: 'win32', packaged: true, devFlag: false, execPath: 'C:\\Sidecall\\Sidecall.exe' })).toEqual([]);
+    expect(protocolRegistrations({ platform: 'win32', packaged: true, devFlag: true, execPath: 'C:\\Sidecall\\Sidecall.exe', appPath: 'C:\\x' })).toEqual([]);
   });
 
   it('never registers a development or test run unless asked', () => {
-    expect(protocolRegistrations({ packaged: false, devFlag: false, execPath: '/x/electron', appPath: '/work/main' })).toEqual([]);
+    expect(protocolRegistrations({ platform: 'linux', packaged: false, devFlag: false, execPath: '/x/electron', appPath: '/work/main' })).toEqual([]);
     // Asked, but without an app path Electron could not start the right app.
-    expect(protocolRegistrations({ packaged: false, devFlag: true, execPath: '/x/electron' })).toEqual([]);
+    expect(protocolRegistrations({ platform: 'linux', packaged: false, devFlag: true, execPath: '/x/electron' })).toEqual([]);
   });
 
   it('in development, when asked, starts Electron with the app folder (and this profile), then -- before the link', () => {
-    const regs = protocolRegistrations({ packaged: false, devFlag: true, execPath: '/x/electron', appPath: '/work/main', dataDir: '/tmp/profile' });
+    const regs = protocolRegistrations({ platform: 'linux', packaged: false, devFlag: true, execPath: '/x/electron', appPath: '/work/main', dataDir: '/tmp/profile' });
     expect(regs).toHaveLength(3);
     for (const r of regs) expect(r).toMatchObject({ path: '/x/electron', args: ['/work/main', '--data-dir', '/tmp/profile', '--'] });
-    expect(protocolRegistrations({ packaged: false, devFlag: true, execPath: '/x/electron', appPath: '/work/main' })[0]?.args).toEqual(['/work/main', '--']);
+    expect(protocolRegistrations({ platform: 'linux', packaged: false, devFlag: true, execPath: '/x/electron', appPath: '/work/main' })[0]?.args).toEqual(['/work/main', '--']);
   });
 });
