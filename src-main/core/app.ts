@@ -11,6 +11,7 @@ import { CRM_SECRET_ACCOUNTS, CrmKindSchema } from '../../src-shared/domain/crm-
 import { SIP_PASSWORD_ACCOUNT } from '../../src-shared/domain/softphone-settings';
 import { createCrmService, type CrmBackend, type CrmService } from './crm/crm-service';
 import { createReportingService, type OutboxPort } from './reporting/reporting-service';
+import { createOutbox, MemoryOutboxJournal } from './reporting/outbox';
 import { createCallEvents } from './reporting/call-events';
 import type { ConnectionSource } from './connection/connection-source';
 import type { AmiEventSource } from './ami/event-source';
@@ -103,25 +104,34 @@ export function createCore(deps: CoreDeps): SidecallCore {
       if (st.state === 'connected') outbox?.resume();
     },
   });
-  /** The connector reports go to: the demo CRM in demo mode, else the operator's CRM (also while it needs sign-in: the outbox waits). */
-  const reportConnector = (): CrmConnector | undefined => (demoActive ? deps.demo?.crm : (deps.crm?.() ?? crmService.connector()));
-  const outbox: OutboxPort | undefined = deps.outbox?.(reportConnector);
+  /** The operator's CRM, where the real outbox sends (also while it needs sign-in: the outbox waits). Never the demo CRM. */
+  const realConnector = (): CrmConnector | undefined => deps.crm?.() ?? crmService.connector();
+  const outbox: OutboxPort | undefined = deps.outbox?.(realConnector);
+  // Demo mode reports to the demo CRM through an outbox of its own, in memory: calls waiting for the
+  // real CRM are never handed to the demo CRM, and demo calls never land in the real journal.
+  const demoOutbox: OutboxPort | undefined =
+    outbox && deps.demo ? createOutbox({ journal: new MemoryOutboxJournal(), connector: () => deps.demo?.crm, clock: deps.clock, log: deps.log('demo-outbox') }) : undefined;
+  /** The outbox of the mode in force: what reporting queues to and the UI shows and acts on. */
+  const activeOutbox = (): OutboxPort | undefined => (demoActive && demoOutbox ? demoOutbox : outbox);
   const offOutbox = outbox?.onChange((st) => {
-    emit('outbox.changed', st);
+    if (activeOutbox() === outbox) emit('outbox.changed', st);
     // Key-based connectors (retailCRM, Odoo, Bitrix24 webhook, REST CRM key) are refused past any
     // token manager: the outbox's pause is the only sign, so the CRM says "sign in again" from it.
     const crmState = crmService.status().state;
     if (st.paused === 'needsSignIn' && crmState === 'connected') crmService.reportingRefused(st.lastError);
     else if (st.paused === undefined && st.lastError === undefined && crmState === 'needsSignIn') crmService.reportingAccepted();
   });
+  const offDemoOutbox = demoOutbox?.onChange((st) => {
+    if (activeOutbox() === demoOutbox) emit('outbox.changed', st);
+  });
   const reporting = outbox
     ? createReportingService({
-        outbox,
+        outbox: { enqueue: (callLog) => (activeOutbox() ?? outbox).enqueue(callLog) },
         settings: () => deps.settings.load().settings,
         secrets: deps.secrets,
         clock: deps.clock,
         log: deps.log('reporting'),
-        active: () => reportConnector()?.logCall !== undefined,
+        active: () => (demoActive ? deps.demo?.crm : realConnector())?.logCall !== undefined,
       })
     : undefined;
 
@@ -305,18 +315,27 @@ export function createCore(deps: CoreDeps): SidecallCore {
     };
   }
 
+  /** Into or out of demo mode: the UI shows the other outbox now. */
+  function outboxSwitched(before: OutboxPort | undefined): void {
+    if (activeOutbox() !== before) emit('outbox.changed', outboxStatus());
+  }
+
   async function reconfigure(): Promise<void> {
     const { settings } = deps.settings.load();
+    const outboxBefore = activeOutbox();
     if (settings.pbx.host === '' && deps.demo) {
       const target = await deps.demo.start();
       demoLookup ??= { connector: deps.demo.crm, lookup: createContactLookup({ connector: deps.demo.crm, clock: deps.clock }) };
+      await demoOutbox?.start();
       demoActive = true;
+      outboxSwitched(outboxBefore);
       calls?.reconfigure();
       connection.configure(target);
       return;
     }
     if (demoActive && deps.demo) {
       demoActive = false;
+      outboxSwitched(outboxBefore);
       await deps.demo.stop();
     }
     const secret = deps.secrets.status().available ? await deps.secrets.get(AMI_SECRET_ACCOUNT) : null;
@@ -337,16 +356,18 @@ export function createCore(deps: CoreDeps): SidecallCore {
   }
 
   function requireOutbox(): OutboxPort {
-    if (!outbox) throw new AppError('crm.unsupported', 'Call reporting is not available in this host.');
-    return outbox;
+    const o = activeOutbox();
+    if (!o) throw new AppError('crm.unsupported', 'Call reporting is not available in this host.');
+    return o;
   }
 
   function outboxStatus(): OutboxStatusView {
-    return outbox?.status() ?? { sending: false, waiting: 0, failed: [] };
+    return activeOutbox()?.status() ?? { sending: false, waiting: 0, failed: [] };
   }
 
   function withReportMark(item: HistoryItem): HistoryItem {
-    const mark = outbox?.mark(item.call.id);
+    // A call is in one of the two outboxes: the one of the mode it was taken in.
+    const mark = outbox?.mark(item.call.id) ?? demoOutbox?.mark(item.call.id);
     return mark ? { ...item, report: mark } : item;
   }
 
@@ -489,9 +510,11 @@ export function createCore(deps: CoreDeps): SidecallCore {
       offDnd();
       offOutcome?.();
       offOutbox?.();
+      offDemoOutbox?.();
       reporting?.dispose();
       crmService.dispose();
       await outbox?.dispose();
+      await demoOutbox?.dispose();
       control?.dispose();
       links.dispose();
       calls?.dispose();

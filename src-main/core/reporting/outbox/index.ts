@@ -3,6 +3,7 @@
 export { createOutbox } from './outbox';
 export type { Outbox, OutboxDeps, OutboxFailure, OutboxPause, OutboxStatus } from './outbox';
 export { OutboxWriteError } from './journal';
+export { MemoryOutboxJournal } from './memory-journal';
 export type { OutboxJournal } from './journal';
 export { OutboxRecordSchema } from './records';
 export type { OutboxRecord } from './records';
