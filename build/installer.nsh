@@ -16,6 +16,9 @@
 ;    HKLM\Software\Policies\Sidecall (see docs/deployment.md; the table of
 ;    options is build/installer-options.json, which the MSI uses too):
 ;        Sidecall-Setup.exe /S /PBX_HOST=pbx.corp.lan /AMI_USER=sidecall /D=C:\Apps\Sidecall
+;    ${GetOptions} ends a value at the next "/" (its delimiter), so URL-valued
+;    options (/UPDATE_URL=) are read by sidecallUrlOption instead: up to the
+;    next space, or between the quotes of /UPDATE_URL="https://...".
 ;    They go to the Recommended subkey (defaults the operator may change), or
 ;    to the key itself (locked) with /LOCK_SETTINGS=1. /D= must come last.
 ; 3. "Start Sidecall when I sign in", a checkbox page in the interactive
@@ -93,6 +96,49 @@
     ${EndIf}
   !macroend
 
+  ; A URL-valued /OPTION=value into the policy key in $R7, as REG_SZ.
+  ; ${GetOptions} would give "https:" for /UPDATE_URL=https://host/path/ (it
+  ; ends a value at the next "/"), so the value is read here to the next space,
+  ; or between the quotes of /OPTION="value" (a URL has no spaces).
+  !macro sidecallUrlOption OPTION PATH
+    StrCpy $R3 ""
+    StrLen $R6 "/${OPTION}="
+    StrCpy $R5 0
+    ${Do}
+      StrCpy $R4 $R9 $R6 $R5
+      ${If} $R4 == ""
+        ${Break}
+      ${EndIf}
+      ${If} $R4 == "/${OPTION}="
+        StrCpy $R3 "1"
+        IntOp $R5 $R5 + $R6
+        ${Break}
+      ${EndIf}
+      IntOp $R5 $R5 + 1
+    ${Loop}
+    ${If} $R3 == "1"
+      ; The value from its first character on; it ends at a space, or at the closing quote.
+      StrCpy $R8 $R9 "" $R5
+      StrCpy $R4 $R8 1
+      StrCpy $R6 " "
+      ${If} $R4 == '"'
+        StrCpy $R6 '"'
+        StrCpy $R8 $R8 "" 1
+      ${EndIf}
+      StrCpy $R5 0
+      ${Do}
+        StrCpy $R4 $R8 1 $R5
+        ${If} $R4 == ""
+        ${OrIf} $R4 == $R6
+          ${Break}
+        ${EndIf}
+        IntOp $R5 $R5 + 1
+      ${Loop}
+      StrCpy $R8 $R8 $R5
+      WriteRegStr HKLM "$R7" "${PATH}" "$R8"
+    ${EndIf}
+  !macroend
+
   !macro customInit
     StrCpy $sidecallStartAtLogin ""
     ${GetParameters} $R9
@@ -163,7 +209,7 @@
     !insertmacro sidecallPolicyOption "PBX_PORT" "pbx.port" string
     !insertmacro sidecallPolicyOption "PBX_TLS" "pbx.tls" boolean
     !insertmacro sidecallPolicyOption "AMI_USER" "pbx.amiUser" string
-    !insertmacro sidecallPolicyOption "UPDATE_URL" "updates.url" string
+    !insertmacro sidecallUrlOption "UPDATE_URL" "updates.url"
     !insertmacro sidecallPolicyOption "UPDATES_ENABLED" "updates.enabled" boolean
 
     ; 3. Start at login, from the page or /START_AT_LOGIN=.

@@ -36,6 +36,9 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const nsh = fs.readFileSync(path.join(ROOT, 'build/installer.nsh'), 'utf8');
 const yml = fs.readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8');
 const options = installerOptions();
+const deployment = fs.readFileSync(path.join(ROOT, 'docs/deployment.md'), 'utf8');
+/** Options whose value is a URL: ${GetOptions} would cut it at its first "/". */
+const isUrlOption = (o: InstallerOption): boolean => o.type === 'string' && /(^|_)URL$/.test(o.property);
 
 /** Windows' CommandLineToArgvW for the cases here: whitespace separates, double quotes group. */
 function splitCommandLine(line: string): string[] {
@@ -104,7 +107,9 @@ describe('NSIS include (build/installer.nsh)', () => {
 
   it('takes the options of installer-options.json and writes them where the policy reader looks', () => {
     expect(nsisDefine('SIDECALL_POLICY_KEY')).toBe('Software\\Policies\\${PRODUCT_NAME}');
-    const listed = [...nsh.matchAll(/^\s*!insertmacro sidecallPolicyOption "([A-Z_]+)" "([a-zA-Z.]+)" (string|boolean)$/gm)].map((m) => ({ property: m[1], path: m[2], type: m[3] }));
+    const listed = [...nsh.matchAll(/^\s*!insertmacro (?:sidecallPolicyOption "([A-Z_]+)" "([a-zA-Z.]+)" (string|boolean)|sidecallUrlOption "([A-Z_]+)" "([a-zA-Z.]+)")$/gm)].map((m) =>
+      m[4] ? { property: m[4], path: m[5], type: 'string' } : { property: m[1], path: m[2], type: m[3] },
+    );
     const fromTable = options.options.filter((o) => o.property !== 'START_AT_LOGIN');
     expect(listed).toEqual(fromTable);
     // START_AT_LOGIN comes from the page or /START_AT_LOGIN=, into the same key.
@@ -116,6 +121,40 @@ describe('NSIS include (build/installer.nsh)', () => {
     expect(nsh).toContain(`\${GetOptions} $R9 "/${options.lockProperty}=" $R8`);
     expect(nsh).toContain('StrCpy $R7 "${SIDECALL_POLICY_KEY}\\Recommended"');
     expect(nsh).toContain('StrCpy $R7 "${SIDECALL_POLICY_KEY}"');
+  });
+
+  it('reads URL-valued options past their slashes (${GetOptions} would end /UPDATE_URL=https://... at "https:")', () => {
+    const urlOptions = options.options.filter(isUrlOption);
+    expect(urlOptions.map((o) => o.property)).toEqual(['UPDATE_URL']);
+    for (const o of urlOptions) {
+      expect(nsh).toMatch(new RegExp(`^\\s*!insertmacro sidecallUrlOption "${o.property}" "${o.path}"$`, 'm'));
+      expect(nsh).not.toContain(`"/${o.property}="  $R8`);
+      expect(nsh).not.toMatch(new RegExp(`sidecallPolicyOption "${o.property}"`));
+    }
+    // The macro reads to the next space, or between quotes, never by ${GetOptions}.
+    const macro = nsh.slice(nsh.indexOf('!macro sidecallUrlOption'), nsh.indexOf('!macroend', nsh.indexOf('!macro sidecallUrlOption')));
+    expect(macro).not.toContain('GetOptions');
+    expect(macro).toContain('StrCpy $R6 " "');
+    expect(macro).toContain(`StrCpy $R6 '"'`);
+    expect(macro).toContain('WriteRegStr HKLM "$R7" "${PATH}" "$R8"');
+  });
+
+  it('documents URL-valued options quoted in every example command of docs/deployment.md', () => {
+    const urlOptions = options.options.filter(isUrlOption);
+    const commands = [...deployment.matchAll(/```bat\n([\s\S]*?)```/g)].flatMap((m) => (m[1] ?? '').split('\n')).filter((l) => /msiexec|Setup.*\.exe/.test(l));
+    expect(commands.length).toBeGreaterThanOrEqual(2);
+    for (const o of urlOptions) {
+      const uses = commands.filter((c) => c.includes(`${o.property}=`));
+      // Both installers' examples show the option, and every use quotes its value.
+      expect(uses.some((c) => c.includes('msiexec'))).toBe(true);
+      expect(uses.some((c) => c.includes(`/${o.property}=`))).toBe(true);
+      for (const c of uses) {
+        const args = splitCommandLine(c);
+        expect(c, c).toMatch(new RegExp(`${o.property}="https://[^"\\s]+"`));
+        expect(args.find((a) => a.replace(/^\//, '').startsWith(`${o.property}=`))).toMatch(new RegExp(`^/?${o.property}=https://`));
+      }
+      expect(deployment).toContain(`\`/${o.property}="https://`);
+    }
   });
 
   it('keeps installer-only variables and functions out of the uninstaller build (electron-builder compiles with -WX)', () => {
