@@ -11,6 +11,10 @@ export interface InstallerOptions {
 export const SCHEMES: readonly { readonly scheme: string; readonly description: string }[];
 /** The registered launch command: `"[#mainExecutable]" -- "%1"`. */
 export const LINK_COMMAND: string;
+/** The installed Sidecall's Windows file name (Sidecall.exe). */
+export const MAIN_EXECUTABLE: string;
+/** The MSI condition of a scheme key component: no handler yet, or Sidecall's own (an upgrade). */
+export function schemeCondition(scheme: string): string;
 /** build/installer-options.json. */
 export function installerOptions(): InstallerOptions;
 /** A stable GUID for a component id. */

@@ -5,7 +5,10 @@
 // - tel:, callto: and sip: for Windows' Default Apps (Capabilities,
 //   RegisteredApplications, one ProgID per scheme whose command ends
 //   Sidecall's options with `--` before the link), and the scheme key itself
-//   only where nothing handles the scheme yet;
+//   only where nothing handles the scheme yet, or where the handler is
+//   Sidecall's own command (a major upgrade: AppSearch finds the old version's
+//   key, which the old version's removal then deletes, so the new version
+//   must install it again or the upgrade leaves the scheme without a handler);
 // - public properties (PBX_HOST, AMI_USER, ... from build/installer-options.json)
 //   written as Sidecall policy under HKLM\Software\Policies\Sidecall\Recommended,
 //   or under HKLM\Software\Policies\Sidecall (locked) with LOCK_SETTINGS=1:
@@ -32,6 +35,21 @@ const PRODUCT_END = '</Product>';
 const POLICY_KEY = `Software\\Policies\\${PRODUCT}`;
 /** The launch command of every link: [#mainExecutable] is the installed Sidecall.exe (the File Id electron-builder gives it). */
 export const LINK_COMMAND = '"[#mainExecutable]" -- "%1"';
+
+/** Windows file name of the installed Sidecall ([#mainExecutable]: electron-builder's productFilename.exe). */
+export const MAIN_EXECUTABLE = `${PRODUCT}.exe`;
+
+/**
+ * When the scheme key is Sidecall's to write: nothing handles the scheme, or
+ * the handler found is Sidecall's own command (any version, any folder:
+ * `"...\Sidecall.exe" -- "%1"`). MSI conditions cannot hold a double quote
+ * nor resolve [#mainExecutable], so "own" is: the executable's name
+ * (case-insensitive, ~><) and the ` -- ` that ends its options.
+ */
+export function schemeCondition(scheme) {
+  const handler = `SIDECALL_${scheme.toUpperCase()}_HANDLER`;
+  return `NOT ${handler} OR (${handler} ~>< "\\${MAIN_EXECUTABLE}" AND ${handler} >< " -- ")`;
+}
 
 /** build/installer-options.json. */
 export function installerOptions() {
@@ -94,7 +112,7 @@ export function sidecallWix(options = installerOptions()) {
         value(`Software\\Classes\\${scheme}`, null, 'string', description),
         value(`Software\\Classes\\${scheme}`, 'URL Protocol', 'string', ''),
       ],
-      { condition: `NOT SIDECALL_${scheme.toUpperCase()}_HANDLER` },
+      { condition: schemeCondition(scheme) },
     ),
   );
   const policy = options.options.flatMap((o) =>

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LINK_COMMAND, SCHEMES, addSidecallToWxs, componentGuid, installerOptions, type InstallerOption } from '../../../build/msi-project.mjs';
+import { LINK_COMMAND, MAIN_EXECUTABLE, SCHEMES, addSidecallToWxs, schemeCondition, componentGuid, installerOptions, type InstallerOption } from '../../../build/msi-project.mjs';
 import { hasSwitch, launchLink, PROTOCOL_SCHEMES } from '../../../src-main/hosts/electron/launch-args';
 import { SETTINGS_PATHS, settingsLeafSchema } from '../../../src-main/core/settings/layered-settings';
 import { policyFromSources } from '../../../src-main/core/policy/policy';
@@ -253,14 +253,36 @@ describe('MSI hook (build/msi-project.mjs)', () => {
     for (const scheme of PROTOCOL_SCHEMES) {
       expect(at('Software\\Sidecall\\Capabilities\\URLAssociations', scheme)).toBe(`Sidecall.${scheme}`);
       expect(at(`Software\\Classes\\Sidecall.${scheme}\\shell\\open\\command`)).toBe('"[#mainExecutable]" -- "%1"');
-      // The scheme key only where nothing handles the scheme (an AppSearch of its command).
+      // The scheme key only where nothing handles the scheme (an AppSearch of its command), or Sidecall does (an upgrade).
       const own = byId(`SidecallScheme_${scheme}`);
-      expect(children(own, 'Condition')[0]?.value).toBe(`NOT SIDECALL_${scheme.toUpperCase()}_HANDLER`);
+      const h = `SIDECALL_${scheme.toUpperCase()}_HANDLER`;
+      expect(children(own, 'Condition')[0]?.value).toBe(`NOT ${h} OR (${h} ~>< "\\Sidecall.exe" AND ${h} >< " -- ")`);
+      expect(children(own, 'Condition')[0]?.value).toBe(schemeCondition(scheme));
       expect(registryValues(own)).toContainEqual(expect.objectContaining({ Key: `Software\\Classes\\${scheme}`, Name: 'URL Protocol', Value: '' }));
       const search = children(product, 'Property').find((p) => p.attribute('Id') === `SIDECALL_${scheme.toUpperCase()}_HANDLER`);
       expect(search?.element('RegistrySearch').attributes).toMatchObject({ Root: 'HKCR', Key: `${scheme}\\shell\\open\\command` });
     }
     for (const v of values) expect(v['Root']).toBe('HKLM');
+  });
+
+  it('a major upgrade keeps the scheme key: the condition holds for the old version\'s own command, not for another app\'s', () => {
+    // The MSI condition operators used: ~>< contains (case-insensitive), >< contains.
+    const holds = (condition: string, handler: string | undefined): boolean => {
+      const m = /^NOT (\w+) OR \(\1 ~>< "([^"]+)" AND \1 >< "([^"]+)"\)$/.exec(condition);
+      if (!m) throw new Error(`unexpected condition shape: ${condition}`);
+      if (!handler) return true;
+      return handler.toLowerCase().includes((m[2] ?? '').toLowerCase()) && handler.includes(m[3] ?? '');
+    };
+    expect(MAIN_EXECUTABLE).toBe('Sidecall.exe');
+    const condition = schemeCondition('tel');
+    // What an earlier Sidecall wrote, wherever it was installed (LINK_COMMAND with [#mainExecutable] resolved).
+    for (const exe of ['C:\\Program Files\\Sidecall\\Sidecall.exe', 'D:\\Apps\\SIDECALL\\sidecall.exe']) {
+      expect(holds(condition, LINK_COMMAND.replace('[#mainExecutable]', exe))).toBe(true);
+    }
+    expect(holds(condition, undefined)).toBe(true);
+    // Another app's handler stays alone.
+    expect(holds(condition, '"C:\\Program Files\\Microsoft\\Teams\\ms-teams.exe" "%1"')).toBe(false);
+    expect(holds(condition, '"C:\\Program Files\\MicroSIP\\microsip.exe" "%1"')).toBe(false);
   });
 
   it('declares every option as a secure public property and writes it, permanently, as a default or locked', () => {
