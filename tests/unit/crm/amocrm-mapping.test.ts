@@ -232,6 +232,12 @@ describe('amoCRM errors and configs', () => {
     expect(validationErrorsOf({ title: 'x' })).toBeUndefined();
     expect(mapAmoCrmError({ status: 402, data: { title: 'Payment Required', detail: 'Account is not paid' }, headers: {} })).toMatchObject({ kind: 'config', status: 402 });
     expect(mapAmoCrmError({ status: 403, data: { title: 'Forbidden', detail: 'Account is blocked' }, headers: {} })?.message).toMatch(/blocked/);
+    // 'config' errors go to the outbox's failed list (not the waiting queue): the words say so.
+    for (const status of [402, 403]) {
+      const message = mapAmoCrmError({ status, data: { title: 'x', detail: 'y' }, headers: {} })?.message ?? '';
+      expect(message).toMatch(/kept in the failed list to retry once/);
+      expect(message).not.toMatch(/wait in the outbox/);
+    }
     expect(mapAmoCrmError({ status: 429, data: 'Too Many Requests', headers: {} })).toBeUndefined();
     expect(mapAmoCrmError({ status: 401, data: { title: 'Unauthorized' }, headers: {} })).toBeUndefined();
     expect(mapAmoCrmError({ status: 200, data: {}, headers: {} })).toBeUndefined();

@@ -42,13 +42,13 @@ export function mapAmoCrmError(res: CrmResponseInfo): CrmError | undefined {
     return undefined;
   }
   if (res.status === 402) {
-    return new CrmError('config', `The amoCRM account is not paid (402${detail ? `: ${detail}` : ''}): renew the subscription; calls wait in the outbox meanwhile`, {
+    return new CrmError('config', `The amoCRM account is not paid (402${detail ? `: ${detail}` : ''}): renew the subscription; calls refused meanwhile are kept in the failed list to retry once it is paid`, {
       status: 402,
       crmMessage: detail,
     });
   }
   if (res.status === 403) {
-    return new CrmError('config', `amoCRM blocked access to the account (403${detail ? `: ${detail}` : ''}): ask the account administrator to check the integration and the account; calls wait in the outbox meanwhile`, {
+    return new CrmError('config', `amoCRM blocked access to the account (403${detail ? `: ${detail}` : ''}): ask the account administrator to check the integration and the account; calls refused meanwhile are kept in the failed list to retry once it is fixed`, {
       status: 403,
       crmMessage: detail,
     });
