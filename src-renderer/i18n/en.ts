@@ -217,6 +217,7 @@ export const en = {
     failed: '{{count}} refused by the CRM',
     lastError: 'Last attempt: {{message}}',
     retry: 'Retry',
+    retryAll: 'Retry all',
     discard: 'Discard',
     discardConfirm: 'Discard this report for good?',
     discardYes: 'Discard',

@@ -219,6 +219,7 @@ export const ru: Strings = {
     failed: 'Отклонено CRM: {{count}}',
     lastError: 'Последняя попытка: {{message}}',
     retry: 'Повторить',
+    retryAll: 'Повторить все',
     discard: 'Удалить',
     discardConfirm: 'Удалить этот отчёт навсегда?',
     discardYes: 'Удалить',

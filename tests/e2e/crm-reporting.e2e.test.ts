@@ -179,4 +179,29 @@ describe('CRM reporting in browser mode', () => {
     await shoot('history-sent-to-crm');
     expect(pageErrors).toEqual([]);
   });
+
+  it("an unpaid amoCRM account (402): the call lands in the failed list with amoCRM's words; once paid, 'Retry all' sends it once", async () => {
+    amo.configure({ accountBlocked: 402 });
+    await page.getByTestId('nav-home').click();
+    simulateInbound(srv.pbx, { from: CALLER, to: EXTENSION, via: 'trunk', answer: false, talkMs: 600_000 });
+    const card = page.getByTestId('pop-card');
+    await card.waitFor({ timeout: 15_000 });
+    srv.pbx.answerPhone(EXTENSION);
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 15_000 }).toBe('connected');
+    await card.getByTestId('ctl-hangup').click();
+    await expect.poll(() => page.getByTestId('pop-card').count(), { timeout: 15_000 }).toBe(0);
+
+    const outbox = page.getByTestId('outbox-card');
+    await expect.poll(() => outbox.getByTestId('outbox-failed').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toContain('Account is not paid');
+    expect(amo.calls).toHaveLength(1);
+    await shoot('outbox-failed-retry-all');
+
+    amo.configure({ accountBlocked: false });
+    await outbox.getByTestId('outbox-retry-all').click({ timeout: 10_000 });
+    await expect.poll(() => amo.calls.length, { timeout: 15_000 }).toBe(2);
+    // Nothing waits or failed any more: the card goes away.
+    await expect.poll(() => page.getByTestId('outbox-card').count(), { timeout: 15_000 }).toBe(0);
+    expect(amo.requestsTo('/api/v4/calls', 'POST').filter((r) => r.status < 300)).toHaveLength(2);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 // Call reports on their way to the CRM: sending / N waiting / N failed with the
 // CRM's reason, with "Retry" and "Discard" (after a confirmation: a discarded
-// report is gone for good).
+// report is gone for good) per report, and "Retry all" for the failed list.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutboxStatusView } from '../../../src-shared/domain/crm-status';
@@ -34,7 +34,12 @@ export function OutboxCard(props: { readonly status: OutboxStatusView | undefine
       {s.lastError && s.waiting > 0 ? <p className="muted small">{t('outbox.lastError', { message: s.lastError })}</p> : null}
       {s.failed.length > 0 ? (
         <>
-          <p className="error">{t('outbox.failed', { count: s.failed.length })}</p>
+          <div className="row">
+            <p className="error">{t('outbox.failed', { count: s.failed.length })}</p>
+            <button type="button" className="btn btn-small" onClick={() => void run(() => sidecall().request('outbox.retry', {}))} data-testid="outbox-retry-all">
+              {t('outbox.retryAll')}
+            </button>
+          </div>
           <ul className="outbox-failed" data-testid="outbox-failed">
             {s.failed.map((f) => (
               <li key={f.id} className="outbox-row">
