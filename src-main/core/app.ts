@@ -3,7 +3,7 @@
 // (Electron, browser mode) run exactly this.
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
 import type { AppInfo, EventChannel, EventOf, Reply, SettingsView } from '../../src-shared/ipc/contract';
-import type { Settings } from '../../src-shared/domain/settings';
+import type { Settings, SettingsPatch } from '../../src-shared/domain/settings';
 import type { Clock, ExternalBrowser, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
 import type { HistoryItem } from '../../src-shared/domain/calls-view';
 import type { OutboxStatusView } from '../../src-shared/domain/crm-status';
@@ -355,6 +355,16 @@ export function createCore(deps: CoreDeps): SidecallCore {
     }
   }
 
+  /** The settings store's own lock rule and error (adapters/settings/file-settings-store.ts), checked first here. */
+  function refuseLocked(patch: SettingsPatch): void {
+    const locked = deps.settings.load().lockedPaths;
+    const touched = patchPaths(patch).filter((p) => locked.includes(p));
+    if (touched.length === 0) return;
+    throw new AppError('settings.locked', `Managed by your organization: ${touched.join(', ')} cannot be changed here.`, {
+      issues: touched.map((path) => ({ path, message: 'settings.error.locked' })),
+    });
+  }
+
   function requireOutbox(): OutboxPort {
     const o = activeOutbox();
     if (!o) throw new AppError('crm.unsupported', 'Call reporting is not available in this host.');
@@ -376,6 +386,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
       'app.info': () => ({ ...deps.info, settingsLocation: deps.settings.location }),
       'settings.get': () => view(),
       'settings.update': async ({ patch, amiSecret, crmSecrets, sipPassword }) => {
+        // A refused patch must leave the keychain as it was: check the locks before any secret is written.
+        refuseLocked(patch);
         await softphone.storePassword(sipPassword);
         // Secrets go first: if the keychain refuses one, no setting changes either.
         const kind = patch.crm?.kind ?? settingsNow().crm.kind;

@@ -12,6 +12,9 @@ import { bootstrapCore } from '../../../src-main/adapters/bootstrap';
 import { SettingsViewSchema } from '../../../src-shared/ipc/contract';
 import { createCoreFixture, tempDir, type CoreFixture } from '../../support/core-fixture';
 import { MemorySecretStore } from '../../support/memory-secret-store';
+import { AMI_SECRET_ACCOUNT } from '../../../src-main/core/app';
+import { CRM_SECRET_ACCOUNTS } from '../../../src-shared/domain/crm-settings';
+import { SIP_PASSWORD_ACCOUNT } from '../../../src-shared/domain/softphone-settings';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -45,6 +48,32 @@ const POLICY = {
 };
 
 describe('a policy file', () => {
+  it('a settings.update touching a locked field is refused before any keychain write: the old secrets stay', async () => {
+    const secrets = new MemorySecretStore();
+    await secrets.set(AMI_SECRET_ACCOUNT, 'old-ami-secret');
+    await secrets.set(SIP_PASSWORD_ACCOUNT, 'old-sip-password');
+    await secrets.set(CRM_SECRET_ACCOUNTS.recordingLinkSecret, 'old-link-secret');
+    const f = await createCoreFixture({ policy: createPolicyProvider({ files: [policyFile(POLICY)] }), secrets });
+    cleanups.push(() => f.cleanup());
+
+    const refused = await f.core.dispatch('settings.update', {
+      patch: { pbx: { host: 'elsewhere.local' } },
+      amiSecret: 'new-ami-secret',
+      sipPassword: 'new-sip-password',
+      crmSecrets: { recordingLinkSecret: null },
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'settings.locked', issues: [{ path: 'pbx.host', message: 'settings.error.locked' }] } });
+    if (!refused.ok) expect(refused.error.message).toMatch(/^Managed by your organization: pbx\.host/);
+    expect(await secrets.get(AMI_SECRET_ACCOUNT)).toBe('old-ami-secret');
+    expect(await secrets.get(SIP_PASSWORD_ACCOUNT)).toBe('old-sip-password');
+    expect(await secrets.get(CRM_SECRET_ACCOUNTS.recordingLinkSecret)).toBe('old-link-secret');
+
+    // The same secret with an unlocked field is saved.
+    const saved = await f.core.dispatch('settings.update', { patch: { pbx: { extension: '101' } }, amiSecret: 'new-ami-secret' });
+    expect(saved.ok).toBe(true);
+    expect(await secrets.get(AMI_SECRET_ACCOUNT)).toBe('new-ami-secret');
+  });
+
   it('sets and locks fields; settings.update touching a locked one is refused with settings.locked and changes nothing', async () => {
     const f = await fixture(policyFile(POLICY));
     const before = await view(f);
