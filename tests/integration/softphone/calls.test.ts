@@ -147,8 +147,8 @@ describe('softphone through Kamailio (WebSocket registrar + proxy)', () => {
     await a.invoke('mute', out.id, true);
     expect((await a.view()).calls.find((x) => x.id === out.id)?.muted).toBe(true);
     expect((await a.invoke('stats', out.id))?.sending).toBe(false);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await energyGrowth()).toBeLessThan(0.0001);
+    // Audio already in B's jitter buffer still plays out (longer on a loaded machine): wait for a silent window.
+    await expect.poll(energyGrowth, { timeout: 20_000, interval: 0 }).toBeLessThan(0.0001);
     await a.invoke('mute', out.id, false);
     expect((await a.invoke('stats', out.id))?.sending).toBe(true);
     expect(await energyGrowth()).toBeGreaterThan(0.001);
