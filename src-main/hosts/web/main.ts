@@ -1,40 +1,7 @@
 // Entry point of browser mode: `npm run start:web` (or `npm start` without the
 // Electron binary). Prints `Sidecall ready at <url>` once listening.
 import path from 'node:path';
-import envPaths from 'env-paths';
 import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
-import { APP_NAME, HostOptionsError, languageFromLocale, parseHostOptions, type HostOptions } from '../../adapters/host-options';
-import { bootstrapCore } from '../../adapters/bootstrap';
-import { startWebHost } from './web-host';
+import { runBrowserMode } from './run-browser-mode';
 
-async function main(): Promise<void> {
-  let options: HostOptions;
-  try {
-    options = parseHostOptions(process.argv.slice(2), process.env);
-  } catch (error) {
-    if (!(error instanceof HostOptionsError)) throw error;
-    process.stderr.write(`sidecall: ${error.message}\n`);
-    process.exit(2);
-  }
-  const { core, log } = bootstrapCore({
-    host: 'web',
-    dataDir: options.dataDir ?? envPaths(APP_NAME, { suffix: '' }).config,
-    options,
-    secrets: await KeytarSecretStore.open(options.keychainService),
-    systemLanguage: languageFromLocale(process.env['LANG'] ?? Intl.DateTimeFormat().resolvedOptions().locale),
-  });
-  await core.start();
-  const rendererDir = process.env['SIDECALL_RENDERER_DIR'] ?? path.resolve(import.meta.dirname, '../../../dist/renderer');
-  const host = await startWebHost({ core, rendererDir, log: log('web/host'), ...(options.port !== undefined ? { port: options.port } : {}) });
-  // Handlers first: a script that signals us right after the ready line must get a clean shutdown.
-  const shutdown = async (): Promise<void> => {
-    await host.close();
-    await core.dispose();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
-  process.stdout.write(`Sidecall ready at ${host.url}\n`);
-}
-
-void main();
+void runBrowserMode((options) => KeytarSecretStore.open(options.keychainService), path.join(import.meta.dirname, '../../../dist/renderer'));
