@@ -24,7 +24,7 @@ import { createLinkService, type LinkService } from './links/link-service';
 import { createSoftphoneService } from './softphone/softphone-service';
 import { createRouter, type Router } from './ipc/router';
 import { AppError } from '../../src-shared/errors';
-import { patchPaths } from './settings/layered-settings';
+import { patchPaths, refuseLockedPaths } from './settings/layered-settings';
 import { createDndService, DndError, type DndService } from './dnd/dnd-service';
 import { diagnosticsReport, secretValues } from './diagnostics/report';
 import type { LogRecord } from './log/logger';
@@ -355,15 +355,11 @@ export function createCore(deps: CoreDeps): SidecallCore {
     }
   }
 
-  /** The settings store's own lock rule and error (adapters/settings/file-settings-store.ts), checked first here. */
+  /** The settings store's lock rule, checked before any keychain write. */
   function refuseLocked(patch: SettingsPatch): void {
-    const locked = deps.settings.load().lockedPaths;
-    const touched = patchPaths(patch).filter((p) => locked.includes(p));
-    if (touched.length === 0) return;
-    throw new AppError('settings.locked', `Managed by your organization: ${touched.join(', ')} cannot be changed here.`, {
-      issues: touched.map((path) => ({ path, message: 'settings.error.locked' })),
-    });
+    refuseLockedPaths(patch, deps.settings.load().lockedPaths);
   }
+
 
   function requireOutbox(): OutboxPort {
     const o = activeOutbox();

@@ -211,6 +211,7 @@ export const en = {
     title: 'Reports to the CRM',
     sending: 'Sending… {{count}} waiting',
     waiting: '{{count}} waiting to be sent',
+    noneWaiting: 'Nothing waiting to be sent',
     allSent: 'All calls sent',
     pausedSignIn: 'Paused: sign in to the CRM again. {{count}} waiting, nothing is lost.',
     pausedNoCrm: 'Paused: no CRM is set up. {{count}} waiting.',
@@ -283,6 +284,13 @@ export const en = {
     title: 'Desktop',
     startAtLogin: 'Start Sidecall when I log in (in the tray, without a window)',
     notifyMissedCalls: 'Show a notification for each missed call',
+    callHotkeys: {
+      title: 'System-wide call shortcuts',
+      intro: 'They work from any app, bring Sidecall forward and answer or hang up, like Ctrl+Shift+A and Ctrl+Shift+H inside Sidecall. Off unless set: the keys are taken from every other app.',
+      answer: 'Answer',
+      hangUp: 'Hang up',
+      hint: 'E.g. CommandOrControl+Alt+A; empty: off.',
+    },
     dnd: {
       title: 'Do not disturb',
       mode: 'How Do not disturb reaches the PBX',

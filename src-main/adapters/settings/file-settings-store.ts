@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { SettingsPatchSchema, type SettingsPatch, type SettingsProblem } from '../../../src-shared/domain/settings';
 import { AppError, issuesFromZod } from '../../../src-shared/errors';
-import { applyPatch, patchPaths, resolveSettings, type SourceDocument } from '../../core/settings/layered-settings';
+import { applyPatch, refuseLockedPaths, resolveSettings, type SourceDocument } from '../../core/settings/layered-settings';
 import type { PolicyProvider } from '../../core/policy/policy';
 import type { SettingsLoadResult, SettingsStore } from '../../ports';
 import { JsonFileDocument } from './json-file-document';
@@ -56,12 +56,7 @@ export class FileSettingsStore implements SettingsStore {
       throw new AppError('settings.invalid', 'Some settings are not valid; nothing was saved.', { issues: issuesFromZod(parsed.error) });
     }
     const before = this.load();
-    const lockedTouched = patchPaths(parsed.data).filter((p) => before.lockedPaths.includes(p));
-    if (lockedTouched.length > 0) {
-      throw new AppError('settings.locked', `Managed by your organization: ${lockedTouched.join(', ')} cannot be changed here.`, {
-        issues: lockedTouched.map((path) => ({ path, message: 'settings.error.locked' })),
-      });
-    }
+    refuseLockedPaths(parsed.data, before.lockedPaths);
     const current = this.user.read();
     const base = current.kind === 'ok' ? current.doc : current.kind === 'corrupt' ? current.fallback : undefined;
     this.user.write(applyPatch(base, parsed.data));

@@ -5,6 +5,7 @@
 // default and is reported by path, and nothing else the user set is lost or
 // rewritten.
 import { z } from 'zod';
+import { AppError } from '../../../src-shared/errors';
 import { SettingsSchema, type Settings, type SettingsPatch, type SettingsProblem } from '../../../src-shared/domain/settings';
 import type { PolicyLayer } from '../policy/policy';
 
@@ -119,6 +120,15 @@ export function resolveSettings(user: SourceDocument, override?: SourceDocument,
 /** The dotted paths a patch touches. */
 export function patchPaths(patch: SettingsPatch): string[] {
   return SETTINGS_PATHS.filter((p) => getPath(patch, p.split('.')).found && getPath(patch, p.split('.')).value !== undefined);
+}
+
+/** Refuses a patch that touches a field IT locked (policy / --config): the one rule and message for every path a change takes. */
+export function refuseLockedPaths(patch: SettingsPatch, lockedPaths: readonly string[]): void {
+  const touched = patchPaths(patch).filter((p) => lockedPaths.includes(p));
+  if (touched.length === 0) return;
+  throw new AppError('settings.locked', `Managed by your organization: ${touched.join(', ')} cannot be changed here.`, {
+    issues: touched.map((path) => ({ path, message: 'settings.error.locked' })),
+  });
 }
 
 /**

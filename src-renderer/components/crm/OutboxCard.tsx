@@ -23,12 +23,12 @@ export function OutboxCard(props: { readonly status: OutboxStatusView | undefine
     }
   }
 
-  const summary = s.paused === 'needsSignIn' ? t('outbox.pausedSignIn', { count: s.waiting }) : s.paused === 'noCrm' ? t('outbox.pausedNoCrm', { count: s.waiting }) : s.sending ? t('outbox.sending', { count: s.waiting }) : s.waiting > 0 ? t('outbox.waiting', { count: s.waiting }) : t('outbox.allSent');
+  const summary = s.paused === 'needsSignIn' ? t('outbox.pausedSignIn', { count: s.waiting }) : s.paused === 'noCrm' ? t('outbox.pausedNoCrm', { count: s.waiting }) : s.sending ? t('outbox.sending', { count: s.waiting }) : s.waiting > 0 ? t('outbox.waiting', { count: s.waiting }) : s.failed.length > 0 ? t('outbox.noneWaiting') : t('outbox.allSent');
   return (
     <section className="card" aria-labelledby="outbox-title" data-testid="outbox-card">
       <h2 id="outbox-title" className="card-title">{t('outbox.title')}</h2>
       <div className="status-row" role="status" aria-live="polite" data-testid="outbox-summary">
-        <span className={`dot dot-${s.paused ? 'bad' : s.waiting > 0 ? 'busy' : 'ok'}`} aria-hidden="true" />
+        <span className={`dot dot-${s.paused || s.failed.length > 0 ? 'bad' : s.waiting > 0 ? 'busy' : 'ok'}`} aria-hidden="true" />
         <span className="status-label">{summary}</span>
       </div>
       {s.lastError && s.waiting > 0 ? <p className="muted small">{t('outbox.lastError', { message: s.lastError })}</p> : null}
