@@ -1,5 +1,6 @@
-// Settings -> Desktop: start at login, missed-call notifications and how Do
-// not disturb reaches the PBX (feature codes or the Asterisk database). Its
+// Settings -> Desktop: start at login, missed-call notifications, the
+// optional system-wide answer/hang-up shortcuts, and how Do not disturb
+// reaches the PBX (feature codes or the Asterisk database). Its
 // own form and Save like the other sections; fields IT locked by policy are
 // disabled and say so.
 import { useState, type FormEvent } from 'react';
@@ -14,16 +15,19 @@ import { translateMessage } from '../i18n';
 import { CheckField, Field } from './Field';
 
 type Dnd = Shell['dnd'];
+type HotkeyKey = keyof Shell['callHotkeys'];
 type TextKey = 'onCode' | 'offCode' | 'family' | 'key' | 'value';
 
 /** Only what the operator may change: locked fields are left out (main refuses them). */
 function toPatch(d: Shell, locked: readonly string[]): Record<string, unknown> {
   const open = (path: string): boolean => !locked.includes(`shell.${path}`);
   const dnd = Object.fromEntries(Object.entries(d.dnd).filter(([k]) => open(`dnd.${k}`)));
+  const callHotkeys = Object.fromEntries(Object.entries(d.callHotkeys).filter(([k]) => open(`callHotkeys.${k}`)));
   return {
     ...(open('startAtLogin') ? { startAtLogin: d.startAtLogin } : {}),
     ...(open('notifyMissedCalls') ? { notifyMissedCalls: d.notifyMissedCalls } : {}),
     ...(Object.keys(dnd).length > 0 ? { dnd } : {}),
+    ...(Object.keys(callHotkeys).length > 0 ? { callHotkeys } : {}),
   };
 }
 
@@ -74,6 +78,33 @@ export function ShellSettings({ view, onSaved }: { readonly view: SettingsView; 
     }
   }
 
+  const setHotkey = (key: HotkeyKey, value: string): void => {
+    setDraft((d) => ({ ...d, callHotkeys: { ...d.callHotkeys, [key]: value } }));
+    setErrors((e) => ({ ...e, [`callHotkeys.${key}`]: undefined }));
+    setState('idle');
+  };
+  const hotkey = (key: HotkeyKey) => {
+    const id = `shell.callHotkeys.${key}`;
+    const error = errors[`callHotkeys.${key}`];
+    const locked = isLocked(`callHotkeys.${key}`);
+    return (
+      <Field id={id} label={t(`shell.callHotkeys.${key}`)} error={error} hint={t('shell.callHotkeys.hint')} locked={locked}>
+        <input
+          id={id}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          value={draft.callHotkeys[key]}
+          disabled={locked}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? `${id}-error` : `${id}-hint`}
+          onChange={(e) => setHotkey(key, e.target.value)}
+          data-testid={`call-hotkey-${key}`}
+        />
+      </Field>
+    );
+  };
+
   const text = (key: TextKey, label: string, hint?: string) => {
     const id = `shell.dnd.${key}`;
     const error = errors[`dnd.${key}`];
@@ -104,6 +135,15 @@ export function ShellSettings({ view, onSaved }: { readonly view: SettingsView; 
         <legend className="card-title">{t('shell.title')}</legend>
         <CheckField id="shell.startAtLogin" label={t('shell.startAtLogin')} checked={draft.startAtLogin} locked={isLocked('startAtLogin')} onChange={(startAtLogin) => set({ startAtLogin })} />
         <CheckField id="shell.notifyMissedCalls" label={t('shell.notifyMissedCalls')} checked={draft.notifyMissedCalls} locked={isLocked('notifyMissedCalls')} onChange={(notifyMissedCalls) => set({ notifyMissedCalls })} />
+      </fieldset>
+
+      <fieldset className="card">
+        <legend className="card-title">{t('shell.callHotkeys.title')}</legend>
+        <p className="muted">{t('shell.callHotkeys.intro')}</p>
+        <div className="grid-2">
+          {hotkey('answer')}
+          {hotkey('hangUp')}
+        </div>
       </fieldset>
 
       <fieldset className="card">

@@ -4,6 +4,8 @@
 // a polite one for what a shortcut did (or why it could not) and an assertive
 // one that announces an incoming call to a screen reader the moment it rings,
 // whatever has focus. Parts of the UI add their own handlers with useShortcut.
+// The Electron host's system-wide answer/hang-up shortcuts arrive as the
+// `ui.shortcut` event and run through the same registry as the keys here.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallsView } from '../../src-shared/domain/calls-view';
@@ -12,7 +14,7 @@ import { toRequestError } from '../bridge/request-error';
 import { callCommand, ringingCall, type CallCommand } from './call-commands';
 import { SHORTCUT_ACTIONS, matchShortcut, type ShortcutAction } from './keymap';
 import { createShortcutRegistry, type ShortcutHandler, type ShortcutRegistry } from './shortcut-registry';
-import { focusTarget } from './focus-targets';
+import { focusRingingCall, focusTarget } from './focus-targets';
 import './shortcuts.css';
 
 interface ShortcutsContext {
@@ -112,7 +114,21 @@ export function ShortcutsProvider(props: {
     return () => window.removeEventListener('keydown', onKey);
   }, [registry]);
 
-  // A ringing call is said once, when it starts ringing.
+  // From the Electron host: a system-wide shortcut (the same action as the key here), or the incoming-call notification.
+  useEffect(
+    () =>
+      sidecall().on('ui.shortcut', ({ action }) => {
+        if (action !== 'focusCall') {
+          registry.run(action);
+          return;
+        }
+        latest.current.navigate('home');
+        focusRingingCall(() => announce(t('shortcuts.unavailable.noRinging')));
+      }),
+    [registry, announce, t],
+  );
+
+    // A ringing call is said once, when it starts ringing.
   const announced = useRef(new Set<string>());
   const ringing = ringingCall(props.calls);
   useEffect(() => {

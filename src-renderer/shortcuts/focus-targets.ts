@@ -8,6 +8,22 @@ const SELECTORS = {
   transferField: '[data-testid="transfer-target"]',
 } as const;
 
+/**
+ * Puts the keyboard on the ringing call (a click on the incoming-call
+ * notification) after the next paint (the page may switch first): its first
+ * button, else the card itself; `onNone` when no call rings by then.
+ */
+export function focusRingingCall(onNone: () => void): void {
+  requestAnimationFrame(() => {
+    const card = document.querySelector<HTMLElement>('article[data-state="ringing"]');
+    if (!card) return onNone();
+    const button = card.querySelector<HTMLButtonElement>('button:not([disabled])');
+    if (button) return button.focus();
+    card.tabIndex = -1;
+    card.focus();
+  });
+}
+
 /** Focuses the field after the next paint (a page switch or an opened form renders first); false when there is nothing to focus. */
 export function focusTarget(target: 'transfer' | 'dialPad'): boolean {
   if (target === 'transfer') {

@@ -1,8 +1,10 @@
 // Settings of the desktop shell (the Electron host's tray app): start at
-// login, the native notifications, and how "Do not disturb" reaches the PBX.
+// login, the native notifications, how "Do not disturb" reaches the PBX, and
+// the optional system-wide answer/hang-up shortcuts.
 // Merged as `shell` into SettingsSchema; IT can set and lock each field by
 // policy like any other.
 import { z } from 'zod';
+import { HotkeySchema } from './hotkey';
 
 /** An Asterisk database family or key (astdb): no spaces, no slashes at the ends, nothing that could end an AMI header. */
 const AstDbName = z
@@ -44,11 +46,24 @@ export const DndSettingsSchema = z.object({
 });
 export type DndSettings = z.infer<typeof DndSettingsSchema>;
 
+/**
+ * System-wide shortcuts (Electron globalShortcut) that bring the main window
+ * forward and answer or hang up, as the in-app Ctrl+Shift+A / Ctrl+Shift+H do:
+ * for an operator working from the keyboard while Sidecall sits in the tray.
+ * Off ('') by default: a system-wide key takes that combination from every app.
+ */
+export const CallHotkeysSchema = z.object({
+  answer: HotkeySchema.default(''),
+  hangUp: HotkeySchema.default(''),
+});
+export type CallHotkeys = z.infer<typeof CallHotkeysSchema>;
+
 export const ShellSettingsSchema = z.object({
   /** Start Sidecall (in the tray, no window) when the operator logs in to the computer. On for new installs. */
   startAtLogin: z.boolean().default(true),
   /** A native notification for each missed call. */
   notifyMissedCalls: z.boolean().default(true),
   dnd: DndSettingsSchema.default(() => DndSettingsSchema.parse({})),
+  callHotkeys: CallHotkeysSchema.default(() => CallHotkeysSchema.parse({})),
 });
 export type ShellSettings = z.infer<typeof ShellSettingsSchema>;

@@ -184,6 +184,12 @@ export const eventChannels = {
   }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
   'ui.navigate': z.object({ page: z.enum(['home', 'history', 'settings', 'help']) }),
+  /**
+   * Main asks the UI to act as if its own shortcut was pressed (a system-wide
+   * answer/hang-up shortcut), or to put the keyboard on the ringing call (a
+   * click on the incoming-call notification).
+   */
+  'ui.shortcut': z.object({ action: z.enum(['answer', 'hangUp', 'focusCall']) }),
   /** Do not disturb changed (set from the tray or the UI, or read from the PBX after a login). */
   'dnd.changed': DndStatusSchema,
 } as const;

@@ -1,6 +1,7 @@
 // The tray and everything that follows the core on the desktop: the tray icon
 // and menu (tray-model.ts), the pop-up window, native notifications for
-// missed calls and for "the CRM needs you to sign in again", Do not disturb
+// missed calls, for "the CRM needs you to sign in again" and for a call
+// ringing while the main window is hidden or in the background, Do not disturb
 // and Last calls from the tray, and start at login following the settings.
 // main.ts builds it once the core has started; it only listens to the core's
 // events and sends the same requests the UI would.
@@ -16,7 +17,7 @@ import type { Language, Settings } from '../../../src-shared/domain/settings';
 import { SettingsViewSchema } from '../../../src-shared/ipc/contract';
 import type { Notify } from './dial-actions';
 import type { PopupWindow } from './popup-window';
-import { crmSignInDue, crmSignInNotice, missedCallNotices } from './shell-notices';
+import { crmSignInDue, crmSignInNotice, incomingCallNotices, missedCallNotices, type MainWindowState } from './shell-notices';
 import { createTray } from './tray';
 import { trayLanguage, trayView, type TrayAction, type TrayLanguage } from './tray-model';
 
@@ -44,6 +45,10 @@ export interface DesktopShellOptions {
   readonly update?: (language: TrayLanguage) => { readonly label: string; readonly enabled: boolean } | null;
   /** Calls that ended before this are History, not news: no notification. */
   readonly startedAt: number;
+  /** The main window now: an incoming call is notified only when it is hidden or not focused. */
+  readonly mainWindow: () => MainWindowState;
+  /** The incoming-call notification was clicked: the main window in front, the keyboard on the ringing call. */
+  readonly focusCall: () => void;
 }
 
 export interface DesktopShell {
@@ -70,6 +75,7 @@ export async function startDesktopShell(opts: DesktopShellOptions): Promise<Desk
   let crm: CrmStatus | undefined;
   let outbox: OutboxStatusView | undefined;
   const notifiedMissed = new Set<string>();
+  const notifiedRinging = new Set<string>();
   const lang = (): TrayLanguage => trayLanguage(language, opts.systemLanguage);
   const timeText = (at: number): string => new Date(at).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
 
@@ -168,6 +174,7 @@ export async function startDesktopShell(opts: DesktopShellOptions): Promise<Desk
       case 'calls.changed':
         calls = CallsViewSchema.parse(payload);
         opts.popup.update(calls);
+        for (const { notice } of incomingCallNotices(calls, notifiedRinging, lang(), opts.mainWindow())) opts.notify(notice, opts.focusCall);
         break;
       case 'dnd.changed':
         dnd = DndStatusSchema.parse(payload);

@@ -2,12 +2,13 @@
 // sandbox everywhere, the core from adapters/bootstrap.ts, the app:// scheme,
 // security guards, IPC, the tray, the main window and the screen-pop window;
 // tel:/callto:/sip: links from the OS (argv, second instance, macOS open-url)
-// and dialling the clipboard from the tray or a global shortcut; the desktop
-// shell (desktop-shell.ts: tray, notifications, Do not disturb, start at login).
+// and dialling the clipboard from the tray or a global shortcut; the optional
+// system-wide answer/hang-up shortcuts (call-hotkeys.ts); the desktop shell
+// (desktop-shell.ts: tray, notifications, Do not disturb, start at login).
 // Bundled by scripts/build-main.mjs to dist/main/main.mjs; run by `npm start`.
 import os from 'node:os';
 import path from 'node:path';
-import { Menu, app, dialog, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { Menu, app, dialog, globalShortcut, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { KeytarSecretStore } from '../../adapters/secrets/keytar-secret-store';
 import { HostOptionsError, languageFromLocale, parseHostOptions, type HostOptions } from '../../adapters/host-options';
 import { bootstrapCore } from '../../adapters/bootstrap';
@@ -20,6 +21,8 @@ import { serveAppProtocol } from './app-protocol-handler';
 import { hardenSession, hardenWebContents } from './hardening';
 import { registerIpc } from './ipc-main';
 import { linkNotice } from './clipboard-dial';
+import { createCallHotkeys } from './call-hotkeys';
+import { callHotkeyNotice } from './shell-notices';
 import { createClipboardDial, createNotifier, type Notify } from './dial-actions';
 import { REGISTER_PROTOCOLS_SWITCH, hasSwitch, launchLink, protocolRegistrations } from './launch-args';
 import { createLinkInbox, type InboxLink } from './link-inbox';
@@ -167,6 +170,20 @@ async function start(opts: HostOptions): Promise<void> {
     const win = windows.showMain();
     whenLoaded(win.webContents, () => ipc.sendTo(win.webContents, 'ui.navigate', { page }));
   };
+  // The system-wide answer/hang-up shortcuts and the incoming-call notification's click:
+  // the main window in front, then the page does what its own shortcut does.
+  const toPage = (action: 'answer' | 'hangUp' | 'focusCall'): void => {
+    const win = windows.showMain();
+    whenLoaded(win.webContents, () => ipc.sendTo(win.webContents, 'ui.shortcut', { action }));
+  };
+  const callHotkeys = createCallHotkeys({
+    port: { register: (accelerator, callback) => globalShortcut.register(accelerator, callback), unregister: (accelerator) => globalShortcut.unregister(accelerator) },
+    onPress: (action) => toPage(action),
+    onFailure: (accelerator, action, error) => {
+      hostLog.warn('call shortcut not registered', { accelerator, action, error });
+      notify(callHotkeyNotice(language(), accelerator, action));
+    },
+  });
   const startAtLogin = createStartAtLogin({ app, platform: process.platform, env: process.env, execPath: process.execPath, home: os.homedir(), log: log('electron/login-item') });
   const desktop = await startDesktopShell({
     core,
@@ -189,10 +206,13 @@ async function start(opts: HostOptions): Promise<void> {
     setBadgeCount: (n) => void app.setBadgeCount(n),
     onSettings: (settings) => {
       clipboardDial.setHotkey(settings.dial.clipboardHotkey);
+      callHotkeys.set(settings.shell.callHotkeys);
       startAtLogin(settings.shell.startAtLogin);
     },
     update: (lang) => updates.menuItem(lang),
     startedAt: Date.now(),
+    mainWindow: () => windows.mainState(),
+    focusCall: () => toPage('focusCall'),
   });
   language = desktop.language;
   const offUpdates = updates.onStatus(() => desktop.refresh());
@@ -215,6 +235,7 @@ async function start(opts: HostOptions): Promise<void> {
     showMainWhenUp = () => undefined;
     inbox.close();
     clipboardDial.dispose();
+    callHotkeys.dispose();
     offUpdates();
     updates.dispose();
     desktop.dispose();

@@ -32,6 +32,8 @@ const SAVE_DELAY_MS = 500;
 export interface Windows {
   /** Shows (creating if needed) and focuses the main window. */
   showMain(): BrowserWindow;
+  /** Whether the main window is shown and has the keyboard (both false before it exists). */
+  mainState(): { readonly visible: boolean; readonly focused: boolean };
   isOurWebContents(contents: WebContents): boolean;
   webContents(): WebContents[];
   /** From now on closing a window really closes it (Quit). */
@@ -145,6 +147,10 @@ export function createWindows(opts: WindowOptions): Windows {
       }
       main = createMain();
       return main;
+    },
+    mainState() {
+      if (!main || main.isDestroyed()) return { visible: false, focused: false };
+      return { visible: main.isVisible() && !main.isMinimized(), focused: main.isFocused() };
     },
     isOurWebContents(contents) {
       for (const win of ours) if (!win.isDestroyed() && win.webContents === contents) return true;

@@ -44,8 +44,10 @@ interface FakeWindow extends FakeEmitter {
   readonly log: unknown[][];
   bounds: Rect;
   visible: boolean;
+  focused: boolean;
   destroyed: boolean;
   close(): void;
+  hide(): void;
 }
 interface FakeMenuItem {
   label?: string;
@@ -230,6 +232,7 @@ vi.mock('electron', async () => {
     readonly log: unknown[][] = [];
     bounds: Rect;
     visible = false;
+    focused = false;
     destroyed = false;
     constructor(readonly options: { webPreferences: Record<string, unknown>; x?: number; y?: number; width?: number; height?: number }) {
       super();
@@ -286,9 +289,14 @@ vi.mock('electron', async () => {
     hide(): void {
       this.log.push(['hide']);
       this.visible = false;
+      this.focused = false;
     }
     focus(): void {
       this.log.push(['focus']);
+      this.focused = true;
+    }
+    isFocused(): boolean {
+      return this.focused;
     }
     isMinimized(): boolean {
       return false;
@@ -834,6 +842,60 @@ describe('after ready', () => {
     const logs = logText();
     expect(logs).toContain('link not called');
     expect(logs).not.toMatch(/Local\/666|@evil/);
+  });
+
+  it('a call ringing while the main window is hidden: a notification whose click shows the window on the call; system-wide answer/hang-up shortcuts, off by default, show it and run the page\'s own shortcut', async () => {
+    const shortcutEvents = (from: number): unknown[] => events(win, 'ui.shortcut', from);
+    const before = [...fake.shortcuts.keys()];
+    const view = await invoke(trusted(win.webContents), 'settings.get', {});
+    expect((view.result as { settings: { shell: { callHotkeys: unknown } } }).settings.shell.callHotkeys).toEqual({ answer: '', hangUp: '' });
+
+    // In front and focused: the page's live region announces the call, no notification.
+    const notes = fake.notifications.length;
+    expect((await invoke(trusted(win.webContents), 'demo.simulateIncoming', {})).ok).toBe(true);
+    await until(() => (popup.visible ? true : undefined), 'the pop-up to show');
+    await sleep(30);
+    expect(fake.notifications.slice(notes).filter((n) => /^(Incoming call|Входящий звонок): /.test(n.title))).toEqual([]);
+    expect((await invoke(trusted(win.webContents), 'demo.phone', { action: 'callerHangup' })).ok).toBe(true);
+    await until(() => (!popup.visible ? true : undefined), 'the pop-up to hide');
+
+    // In the tray: a notification for the ringing call; its click brings the window forward, on the call.
+    win.hide();
+    const from = win.webContents.sent.length;
+    expect((await invoke(trusted(win.webContents), 'demo.simulateIncoming', {})).ok).toBe(true);
+    const incoming = await until(() => fake.notifications.slice(notes).find((n) => /^(Incoming call|Входящий звонок): \S/.test(n.title)), 'the incoming-call notification');
+    expect(win.visible).toBe(false);
+    incoming.click?.();
+    expect(win.visible).toBe(true);
+    expect(win.focused).toBe(true);
+    await until(() => (shortcutEvents(from).length > 0 ? true : undefined), 'the page asked to focus the call');
+    expect(shortcutEvents(from)).toEqual([{ action: 'focusCall' }]);
+
+    // The shortcuts: registered from the settings; each press shows the window and hands the page its own action.
+    const set = (callHotkeys: { answer?: string; hangUp?: string }) => invoke(trusted(win.webContents), 'settings.update', { patch: { shell: { callHotkeys } } });
+    expect(await set({ answer: 'A' })).toMatchObject({ ok: false, error: { code: 'ipc.invalidRequest' } });
+    expect((await set({ answer: 'Control+Alt+F1', hangUp: 'Control+Alt+F2' })).ok).toBe(true);
+    expect([...fake.shortcuts.keys()].filter((k) => !before.includes(k)).sort()).toEqual(['Control+Alt+F1', 'Control+Alt+F2']);
+    win.hide();
+    const pressed = win.webContents.sent.length;
+    fake.shortcuts.get('Control+Alt+F1')?.();
+    expect(win.visible).toBe(true);
+    await until(() => (shortcutEvents(pressed).length > 0 ? true : undefined), 'the answer shortcut reaching the page');
+    win.hide();
+    fake.shortcuts.get('Control+Alt+F2')?.();
+    expect(win.visible).toBe(true);
+    await until(() => (shortcutEvents(pressed).length > 1 ? true : undefined), 'the hang-up shortcut reaching the page');
+    expect(shortcutEvents(pressed)).toEqual([{ action: 'answer' }, { action: 'hangUp' }]);
+
+    // Taken by another app: said once, the app keeps running; off again releases them.
+    const taken = fake.notifications.length;
+    fake.takenShortcuts.add('Control+Alt+F3');
+    expect((await set({ hangUp: 'Control+Alt+F3' })).ok).toBe(true);
+    expect(fake.notifications.slice(taken)).toEqual([{ title: expect.stringMatching(/^(Shortcut not available|Сочетание клавиш недоступно)$/), body: expect.stringContaining('Control+Alt+F3') }]);
+    expect((await set({ answer: '', hangUp: '' })).ok).toBe(true);
+    expect([...fake.shortcuts.keys()]).toEqual(before);
+    expect((await invoke(trusted(win.webContents), 'demo.phone', { action: 'callerHangup' })).ok).toBe(true);
+    await until(() => (!popup.visible ? true : undefined), 'the pop-up to hide');
   });
 
   describe('dialling the clipboard against an AMI test server', () => {

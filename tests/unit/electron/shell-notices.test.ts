@@ -1,9 +1,10 @@
 // Native notifications of the shell: each missed call once (none for History
-// from before the start), and the CRM sign-in once per time it is asked for.
+// from before the start), the CRM sign-in once per time it is asked for, and a
+// ringing call once, only while the main window is hidden or in the background.
 import { describe, expect, it } from 'vitest';
 import type { Call } from '../../../src-shared/domain/call';
-import type { HistoryItem } from '../../../src-shared/domain/calls-view';
-import { crmSignInDue, crmSignInNotice, missedCallNotices } from '../../../src-main/hosts/electron/shell-notices';
+import type { CallsView, CallView, HistoryItem } from '../../../src-shared/domain/calls-view';
+import { callHotkeyNotice, crmSignInDue, crmSignInNotice, incomingCallNotices, missedCallNotices } from '../../../src-main/hosts/electron/shell-notices';
 
 function item(id: string, over: Partial<Call> = {}, extra: Partial<HistoryItem> = {}): HistoryItem {
   return {
@@ -42,5 +43,58 @@ describe('CRM sign-in', () => {
     expect(crmSignInDue({ state: 'needsSignIn' }, { state: 'connected' })).toBe(false);
     expect(crmSignInNotice('en', 'amoCRM').title).toBe('amoCRM: sign in again');
     expect(crmSignInNotice('ru', 'Bitrix24').title).toBe('Bitrix24: войдите снова');
+  });
+});
+
+function ringing(id: string, over: Partial<Call> = {}, extra: Partial<CallView> = {}): CallView {
+  const { call, number } = item(id, { state: 'ringing', result: undefined, endedAt: undefined, ...over });
+  return { call, ...(number ? { number } : {}), lookup: { status: 'pending' }, pop: true, ...extra };
+}
+const view = (...live: CallView[]): CallsView => ({ live, missed: 0, demo: false });
+const HIDDEN = { visible: false, focused: false };
+const BEHIND = { visible: true, focused: false };
+const IN_FRONT = { visible: true, focused: true };
+
+describe('incomingCallNotices', () => {
+  it('tells about a ringing inbound call once while the main window is hidden or in the background, named when known', () => {
+    const seen = new Set<string>();
+    const found = ringing('a', {}, { lookup: { status: 'found', contact: { id: '1', name: 'Ivan Petrov', phones: [] } } });
+    expect(incomingCallNotices(view(found), seen, 'en', HIDDEN)).toEqual([
+      { callId: 'a', notice: { title: 'Incoming call: Ivan Petrov', body: '8 (916) 123-45-67. Click to open Sidecall on this call.' } },
+    ]);
+    // Updates of the same ringing call (the CRM answered, the window moved) say nothing more.
+    expect(incomingCallNotices(view(found), seen, 'en', BEHIND)).toEqual([]);
+    expect(incomingCallNotices(view(found, ringing('b', { remoteNumber: undefined }, { number: undefined })), seen, 'ru', BEHIND)).toEqual([
+      { callId: 'b', notice: { title: 'Входящий звонок: Скрытый номер', body: 'Нажмите, чтобы открыть Sidecall на этом звонке.' } },
+    ]);
+  });
+
+  it('says nothing with the main window in front (its live region announces the call), for outgoing or answered calls, nor later for that call', () => {
+    const seen = new Set<string>();
+    expect(incomingCallNotices(view(ringing('a')), seen, 'en', IN_FRONT)).toEqual([]);
+    expect(incomingCallNotices(view(ringing('a')), seen, 'en', HIDDEN)).toEqual([]);
+    expect(incomingCallNotices(view(ringing('o', { direction: 'outbound' }), ringing('c', { state: 'connected' })), seen, 'en', HIDDEN)).toEqual([]);
+    // Internal calls ring too.
+    expect(incomingCallNotices(view(ringing('i', { direction: 'internal', remoteNumber: '102', remoteName: 'Anna' }, { number: { display: '102', kind: 'extension' } })), seen, 'en', HIDDEN)).toEqual([
+      { callId: 'i', notice: { title: 'Incoming call: Anna', body: '102. Click to open Sidecall on this call.' } },
+    ]);
+  });
+
+  it('forgets calls that stopped ringing, so the set stays small', () => {
+    const seen = new Set<string>();
+    incomingCallNotices(view(ringing('a'), ringing('b')), seen, 'en', HIDDEN);
+    expect([...seen].sort()).toEqual(['a', 'b']);
+    incomingCallNotices(view(ringing('b')), seen, 'en', HIDDEN);
+    expect([...seen]).toEqual(['b']);
+  });
+});
+
+describe('callHotkeyNotice', () => {
+  it('names the combination and what it was for, in both languages', () => {
+    expect(callHotkeyNotice('en', 'Control+Alt+F1', 'answer')).toEqual({
+      title: 'Shortcut not available',
+      body: 'Control+Alt+F1 could not be set up: another app may be using it. Choose another shortcut to answer in Settings -> Desktop.',
+    });
+    expect(callHotkeyNotice('ru', 'Control+Alt+F2', 'hangUp').body).toContain('завершить звонок');
   });
 });
