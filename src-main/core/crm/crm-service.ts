@@ -176,7 +176,7 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
     const settings = deps.settings();
     const kind = settings.crm.kind;
     const present = kind === 'none' ? { clientSecret: false, credential: false } : await secretsPresent(kind);
-    const key = JSON.stringify([kind, kind === 'none' ? null : settings.crm[kind as keyof Settings['crm']], present]);
+    const key = JSON.stringify([kind, kind === 'none' ? null : settings.crm[kind as keyof Settings['crm']], settings.crm.userMap, present]);
     if (!force && key === sessionKey && (session || status.state === 'none' || status.state === 'incomplete')) return;
     sessionKey = key;
     generation += 1;
