@@ -3,13 +3,12 @@
 // receives is asserted from the server's record.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CallLogSchema, type CallLog } from '../../../src-shared/domain/call-log';
+import type { CallLog } from '../../../src-shared/domain/call-log';
 import { AmoCrmSettingsSchema, CRM_SECRET_ACCOUNTS, type AmoCrmSettings } from '../../../src-shared/domain/crm-settings';
 import { systemClock } from '../../../src-main/core/clock';
 import { createAmoCrmConnector, type AmoCrmConnector } from '../../../src-main/core/crm/amocrm/amocrm-connector';
 import { amoCrmHttpOptions } from '../../../src-main/core/crm/amocrm/http-options';
 import { amoCrmOAuthConfig } from '../../../src-main/core/crm/amocrm/oauth-config';
-import type { DeliveryContext, PhoneQuery } from '../../../src-main/core/crm/connector';
 import { CrmError } from '../../../src-main/core/crm/errors';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import type { CrmAuth } from '../../../src-main/core/crm/http/types';
@@ -19,6 +18,7 @@ import { createTokenManager, type TokenManager } from '../../../src-main/core/cr
 import { createTokenVault } from '../../../src-main/core/crm/oauth/token-vault';
 import type { Logger } from '../../../src-main/ports';
 import { startAmoCrmServer, type AmoCrmServer, type AmoCrmServerOptions } from '../../support/crm-servers/amocrm-server';
+import { answeredCallLog, journalDelivery, phoneQuery, type CallLogOverrides } from '../../support/crm-servers/sample-call-log';
 import { MemorySecretStore } from '../../support/memory-secret-store';
 
 const log: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -63,42 +63,19 @@ function fail(message: string): never {
 }
 
 const opts = () => ({ signal: new AbortController().signal });
-const phone = (e164: string): PhoneQuery => ({ e164, digits: e164.replace(/\D/g, ''), raw: e164 });
-
-function callLog(patch: Partial<CallLog> = {}): CallLog {
-  return CallLogSchema.parse({
-    id: '1763798400.42',
-    linkedid: '1763798400.42',
-    direction: 'inbound',
-    number: { raw: '89161234567', e164: '+79161234567', digits: '79161234567' },
-    extension: '101',
-    crmUserId: '5001',
-    startedAt: T0,
-    answeredAt: T0 + 8000,
-    endedAt: T0 + 103_000,
-    talkSeconds: 95,
-    waitSeconds: 8,
-    result: 'answered',
-    transfers: [],
-    recording: { url: 'https://pbx.example.com/rec/2026/11/22/in-101-1763798400.42.wav?md5=Xy_z&expires=1766390400', files: ['in-101-1763798400.42.wav'] },
-    rules: { createUnknown: true, missedCallTask: false },
-    ...patch,
-  });
-}
-
-/** A DeliveryContext like the outbox's: saved steps go through JSON (as on disk); `crashOn` throws instead of saving that step. */
-function delivery(steps: Record<string, unknown> = {}, crashOn?: string) {
-  const saved: Record<string, unknown> = { ...steps };
-  const ctx: DeliveryContext = {
-    signal: new AbortController().signal,
-    steps,
-    async saveStep(name, result) {
-      if (name === crashOn) throw new Error(`crash before saving ${name}`);
-      saved[name] = JSON.parse(JSON.stringify(result)) as unknown;
+const callLog = (patch: CallLogOverrides = {}): CallLog =>
+  answeredCallLog(
+    {
+      id: '1763798400.42',
+      crmUserId: '5001',
+      startedAt: T0,
+      waitSeconds: 8,
+      talkSeconds: 95,
+      recording: { url: 'https://pbx.example.com/rec/2026/11/22/in-101-1763798400.42.wav?md5=Xy_z&expires=1766390400', files: ['in-101-1763798400.42.wav'] },
+      createUnknown: true,
     },
-  };
-  return { ctx, saved };
-}
+    patch,
+  );
 
 async function rejection(p: Promise<unknown>): Promise<CrmError> {
   try {
@@ -131,26 +108,26 @@ describe('amoCRM connector: contacts', () => {
 
   it('finds a contact stored as "8 903..." even when the server matches only the typed form', async () => {
     const { crm } = await rig({ contactQuery: 'substring' });
-    expect((await crm.findContact(phone('+79035554433'), opts()))?.id).toBe('102');
+    expect((await crm.findContact(phoneQuery('+79035554433'), opts()))?.id).toBe('102');
   });
 
   it('answers null on 204 and asks for users only once while the list is fresh', async () => {
     const { crm, server: s } = await rig();
-    expect(await crm.findContact(phone('+79990000000'), opts())).toBeNull();
-    await crm.findContact(phone('+79161234567'), opts());
-    await crm.findContact(phone('+79161234567'), opts());
+    expect(await crm.findContact(phoneQuery('+79990000000'), opts())).toBeNull();
+    await crm.findContact(phoneQuery('+79161234567'), opts());
+    await crm.findContact(phoneQuery('+79161234567'), opts());
     expect(s.requestsTo('/api/v4/users')).toHaveLength(1);
     expect(s.requestsTo('/api/v4/companies/900')).toHaveLength(1);
   });
 
   it('creates a contact with the number, which the next lookup finds', async () => {
     const { crm, server: s } = await rig();
-    const created = await crm.createContact(phone('+79997776655'), opts());
+    const created = await crm.createContact(phoneQuery('+79997776655'), opts());
     expect(created).toMatchObject({ name: '+79997776655', phones: ['+79997776655'], url: `${s.url}/contacts/detail/${created.id}` });
     expect(s.requestsTo('/api/v4/contacts', 'POST')[0]?.body).toEqual([
       { name: '+79997776655', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+79997776655', enum_code: 'WORK' }] }] },
     ]);
-    expect((await crm.findContact(phone('+79997776655'), opts()))?.id).toBe(created.id);
+    expect((await crm.findContact(phoneQuery('+79997776655'), opts()))?.id).toBe(created.id);
   });
 
   it('lists users across pages, and reads the account for "connected as"', async () => {
@@ -167,7 +144,7 @@ describe('amoCRM connector: call logs', () => {
   it('logs a known caller\'s call with every field, and a resumed delivery sends nothing again', async () => {
     const { crm, server: s } = await rig();
     const log1 = callLog({ contactId: '101' });
-    const first = delivery();
+    const first = journalDelivery();
     await crm.logCall(log1, first.ctx);
     expect(s.calls).toHaveLength(1);
     expect(s.calls[0]).toMatchObject({ entityId: 101 });
@@ -187,13 +164,13 @@ describe('amoCRM connector: call logs', () => {
     });
     expect(first.saved).toMatchObject({ contact: { id: 101 }, call: { placed: true, id: s.calls[0]?.id } });
     const before = s.requests.length;
-    await crm.logCall(log1, delivery(first.saved).ctx);
+    await crm.logCall(log1, journalDelivery(first.saved).ctx);
     expect(s.requests.length).toBe(before);
   });
 
   it('maps outbound busy to call_status 7 with the user from the extension map when the log has none', async () => {
     const { crm, server: s } = await rig();
-    await crm.logCall(callLog({ direction: 'outbound', result: 'busy', talkSeconds: 0, answeredAt: undefined, crmUserId: undefined, extension: '102', number: { raw: '89035554433', e164: '+79035554433', digits: '79035554433' }, recording: { files: [] } }), delivery().ctx);
+    await crm.logCall(callLog({ direction: 'outbound', result: 'busy', talkSeconds: 0, answeredAt: undefined, crmUserId: undefined, extension: '102', number: { raw: '89035554433', e164: '+79035554433', digits: '79035554433' }, recording: { files: [] } }), journalDelivery().ctx);
     expect(s.calls[0]?.body).toMatchObject({ direction: 'outbound', call_status: 7, duration: 0, responsible_user_id: 5002, phone: '+79035554433' });
     expect(s.calls[0]?.body).not.toHaveProperty('link');
     expect(s.calls[0]?.entityId).toBe(102);
@@ -201,14 +178,14 @@ describe('amoCRM connector: call logs', () => {
 
   it('sends nothing for an internal call', async () => {
     const { crm, server: s } = await rig();
-    await crm.logCall(callLog({ direction: 'internal', number: { raw: '102', digits: '102' } }), delivery().ctx);
+    await crm.logCall(callLog({ direction: 'internal', number: { raw: '102', digits: '102' } }), journalDelivery().ctx);
     expect(s.requests).toHaveLength(0);
   });
 
   it('turns an unknown caller into one unsorted sip lead, even when the first confirmation was lost', async () => {
     const { crm, server: s } = await rig();
     const unknown = callLog({ id: '1763798500.7', linkedid: '1763798500.7', number: { raw: '+79990001122', e164: '+79990001122', digits: '79990001122' }, remoteName: 'ACME' });
-    const crashed = delivery({}, 'unsorted');
+    const crashed = journalDelivery({}, { at: 'unsorted', persist: false });
     await expect(crm.logCall(unknown, crashed.ctx)).rejects.toThrow(/crash/);
     expect(s.unsorted).toHaveLength(1);
     expect(s.unsorted[0]?.body).toMatchObject({
@@ -220,7 +197,7 @@ describe('amoCRM connector: call logs', () => {
     expect(crashed.saved).toEqual({ contact: { id: null } });
     // The outbox retries with the saved steps: amoCRM refuses the same source_uid, which means done,
     // and the caller (now a contact made by the unsorted lead) does not get a /calls entry as well.
-    const retry = delivery(crashed.saved);
+    const retry = journalDelivery(crashed.saved);
     await crm.logCall(unknown, retry.ctx);
     expect(s.unsorted).toHaveLength(1);
     expect(s.counters.unsortedDuplicates).toBe(1);
@@ -232,19 +209,19 @@ describe('amoCRM connector: call logs', () => {
     const { server: s, settings } = await rig();
     const http = createCrmHttp({ ...amoCrmHttpOptions(settings, { kind: 'header', name: 'Authorization', value: `Bearer ${s.issueTokens().access_token}` }), clock: systemClock, log });
     const inPipeline = createAmoCrmConnector({ settings: { ...settings, pipelineId: 7_000_002 }, http, users: USER_MAP, clock: systemClock, log });
-    await inPipeline.logCall(callLog({ number: { raw: '+79990001122', e164: '+79990001122', digits: '79990001122' } }), delivery().ctx);
+    await inPipeline.logCall(callLog({ number: { raw: '+79990001122', e164: '+79990001122', digits: '79990001122' } }), journalDelivery().ctx);
     expect(s.unsorted[0]?.body).toMatchObject({ pipeline_id: 7_000_002 });
   });
 
   it('with createUnknown off, an unknown caller\'s call goes to /calls and "not added" is fine either way amoCRM says it', async () => {
     const { crm, server: s } = await rig();
     const unknown = callLog({ number: { raw: '+79990001122', e164: '+79990001122', digits: '79990001122' }, rules: { createUnknown: false, missedCallTask: false } });
-    const skipped = delivery();
+    const skipped = journalDelivery();
     await crm.logCall(unknown, skipped.ctx);
     expect(skipped.saved['call']).toEqual({ placed: false });
     expect(s.counters.callsNotAdded).toBe(1);
     s.configure({ callsWithoutEntity: 'reject' });
-    const refused = delivery();
+    const refused = journalDelivery();
     await crm.logCall(unknown, refused.ctx);
     expect(refused.saved['call']).toEqual({ placed: false });
     expect(s.unsorted).toHaveLength(0);
@@ -254,7 +231,7 @@ describe('amoCRM connector: call logs', () => {
   it('a missed call makes a call-back task for the contact\'s responsible manager', async () => {
     const { crm, server: s } = await rig();
     const missed = callLog({ result: 'missed', answeredAt: undefined, talkSeconds: 0, waitSeconds: 25, recording: { files: [] }, contactId: '101', rules: { createUnknown: true, missedCallTask: true } });
-    const d = delivery();
+    const d = journalDelivery();
     await crm.logCall(missed, d.ctx);
     expect(s.calls[0]?.body).toMatchObject({ call_status: 6, duration: 0, call_result: 'Missed, ext. 101' });
     expect(s.tasks).toHaveLength(1);
@@ -268,20 +245,20 @@ describe('amoCRM connector: call logs', () => {
       request_id: missed.id,
     });
     expect(Object.keys(d.saved)).toEqual(['contact', 'callPosting', 'call', 'task']);
-    await crm.logCall(missed, delivery(d.saved).ctx);
+    await crm.logCall(missed, journalDelivery(d.saved).ctx);
     expect(s.tasks).toHaveLength(1);
   });
 
   it('a missed call from an unknown number makes the task on the new unsorted lead', async () => {
     const { crm, server: s } = await rig();
     const missed = callLog({ result: 'missed', answeredAt: undefined, talkSeconds: 0, number: { raw: '+79990001122', e164: '+79990001122', digits: '79990001122' }, recording: { files: [] }, rules: { createUnknown: true, missedCallTask: true } });
-    await crm.logCall(missed, delivery().ctx);
+    await crm.logCall(missed, journalDelivery().ctx);
     expect(s.tasks[0]?.body).toMatchObject({ entity_type: 'leads', entity_id: s.unsorted[0]?.leadId, responsible_user_id: 5001 });
   });
 
   it('a validation error is rejected with amoCRM\'s own words and nothing is saved', async () => {
     const { crm } = await rig();
-    const d = delivery();
+    const d = journalDelivery();
     const err = await rejection(crm.logCall(callLog({ contactId: '101', crmUserId: '999' }), d.ctx));
     expect(err.kind).toBe('rejected');
     expect(err.retryable).toBe(false);
@@ -295,18 +272,18 @@ describe('amoCRM connector: call logs', () => {
   it('an unpaid or blocked account is a configuration problem; a CRM that is down is retryable', async () => {
     const { crm, server: s } = await rig();
     s.configure({ accountBlocked: 402 });
-    expect(await rejection(crm.findContact(phone('+79161234567'), opts()))).toMatchObject({ kind: 'config', status: 402 });
+    expect(await rejection(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'config', status: 402 });
     s.configure({ accountBlocked: 403 });
-    const blocked = await rejection(crm.logCall(callLog({ contactId: '101' }), delivery().ctx));
+    const blocked = await rejection(crm.logCall(callLog({ contactId: '101' }), journalDelivery().ctx));
     expect(blocked).toMatchObject({ kind: 'config', status: 403 });
     expect(blocked.message).toMatch(/blocked/);
     s.configure({ accountBlocked: false });
     await s.down('unavailable');
-    expect(await rejection(crm.findContact(phone('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(await rejection(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
     await s.down('refuse');
-    expect(await rejection(crm.findContact(phone('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(await rejection(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
     await s.up();
-    expect((await crm.findContact(phone('+79161234567'), opts()))?.id).toBe('101');
+    expect((await crm.findContact(phoneQuery('+79161234567'), opts()))?.id).toBe('101');
   });
 });
 
@@ -315,7 +292,7 @@ describe('amoCRM connector: limits and tokens', () => {
     const { crm, server: s } = await rig();
     // One 429 as amoCRM sends it (no JSON body) at the start of the burst.
     s.failNext(1, { status: 429, body: 'Too Many Requests', headers: { 'content-type': 'text/plain' } });
-    const results = await Promise.allSettled(Array.from({ length: 22 }, (_, i) => crm.findContact(phone(`+7999000${String(1000 + i)}`), opts())));
+    const results = await Promise.allSettled(Array.from({ length: 22 }, (_, i) => crm.findContact(phoneQuery(`+7999000${String(1000 + i)}`), opts())));
     const statuses = s.requestsTo('/api/v4/contacts').map((r) => r.status);
     expect(statuses).toHaveLength(22);
     expect(statuses[0]).toBe(429);
@@ -348,7 +325,7 @@ describe('amoCRM connector: limits and tokens', () => {
     };
     const initial = await storedRefresh();
     s.expireAccessTokensAfter(3);
-    const burst = await Promise.all(Array.from({ length: 12 }, () => crm.findContact(phone('+79035554433'), opts())));
+    const burst = await Promise.all(Array.from({ length: 12 }, () => crm.findContact(phoneQuery('+79035554433'), opts())));
     expect(burst.every((c) => c?.id === '102')).toBe(true);
     expect(s.counters.unauthorized).toBeGreaterThan(0);
     expect(s.counters.tokenRefreshes).toBe(1);
@@ -357,7 +334,7 @@ describe('amoCRM connector: limits and tokens', () => {
     expect(s.validRefreshTokens()).toEqual([rotated]);
     // The next expiry is refreshed with the rotated token (the old one would be refused).
     s.expireAccessTokens();
-    expect((await crm.findContact(phone('+79035554433'), opts()))?.id).toBe('102');
+    expect((await crm.findContact(phoneQuery('+79035554433'), opts()))?.id).toBe('102');
     expect(s.counters.tokenRefreshes).toBe(2);
     expect(s.validRefreshTokens()).toEqual([await storedRefresh()]);
   });
@@ -366,7 +343,7 @@ describe('amoCRM connector: limits and tokens', () => {
     const { crm, server: s, tokens } = await rig();
     s.revokeRefreshTokens();
     s.expireAccessTokens();
-    const err = await rejection(crm.logCall(callLog({ contactId: '101' }), delivery().ctx));
+    const err = await rejection(crm.logCall(callLog({ contactId: '101' }), journalDelivery().ctx));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/Sign in to amoCRM again/);
     expect(tokens.status()).toBe('needsSignIn');

@@ -12,7 +12,6 @@ import { systemClock } from '../../../src-main/core/clock';
 import { createBitrix24Connector, type Bitrix24Connector } from '../../../src-main/core/crm/bitrix24/connector';
 import { bitrix24HttpOptions, type Bitrix24HttpOverrides } from '../../../src-main/core/crm/bitrix24/http-options';
 import { bitrix24OAuthConfig, bitrix24RedirectUri } from '../../../src-main/core/crm/bitrix24/oauth-config';
-import type { DeliveryContext, PhoneQuery } from '../../../src-main/core/crm/connector';
 import { CrmError } from '../../../src-main/core/crm/errors';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import { startAuthorization } from '../../../src-main/core/crm/oauth/authorization';
@@ -20,9 +19,10 @@ import { createTokenClient } from '../../../src-main/core/crm/oauth/token-client
 import { createTokenManager, type TokenManager } from '../../../src-main/core/crm/oauth/token-manager';
 import { createTokenVault, StoredTokensSchema } from '../../../src-main/core/crm/oauth/token-vault';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
-import { CallLogSchema, type CallLog } from '../../../src-shared/domain/call-log';
+import type { CallLog } from '../../../src-shared/domain/call-log';
 import { Bitrix24SettingsSchema, CRM_SECRET_ACCOUNTS, type Bitrix24Settings } from '../../../src-shared/domain/crm-settings';
 import { MemorySecretStore } from '../../support/memory-secret-store';
+import { answeredCallLog, journalDelivery, phoneQuery, type CallLogOverrides } from '../../support/crm-servers/sample-call-log';
 import { startBitrix24Server, type Bitrix24ServerOptions, type Bitrix24TestServer } from '../../support/crm-servers/bitrix24-server';
 
 const logs = createLoggerFactory(memorySink(20_000), 'debug');
@@ -87,47 +87,21 @@ async function rig(opts: Bitrix24ServerOptions & { userMap?: Record<string, stri
   };
 }
 
-function callLog(over: Partial<CallLog> = {}): CallLog {
-  return CallLogSchema.parse({
-    id: 'pbx-1710140185.18441',
-    linkedid: '1710140185.18441',
-    direction: 'inbound',
-    number: { raw: '89161234567', e164: '+79161234567', digits: '79161234567' },
-    extension: '101',
-    startedAt: T0,
-    answeredAt: T0 + 5000,
-    endedAt: T0 + 47_000,
-    talkSeconds: 42,
-    waitSeconds: 5,
-    result: 'answered',
-    transfers: [],
-    recording: { url: 'https://pbx.example.com/rec/2026/03/07/a.mp3', files: ['a.mp3'] },
-    rules: { createUnknown: true, missedCallTask: false },
-    ...over,
-  });
-}
-
-/** A DeliveryContext like the outbox's: steps saved so far, and optionally a crash right at one save. */
-function delivery(steps: Record<string, unknown> = {}, crash?: { at: string; persist: boolean }) {
-  const saved: Record<string, unknown> = { ...steps };
-  const order: string[] = [];
-  const ctx: DeliveryContext = {
-    signal: new AbortController().signal,
-    steps: { ...steps },
-    async saveStep(name, result) {
-      if (crash?.at === name) {
-        if (crash.persist) saved[name] = JSON.parse(JSON.stringify(result)) as unknown;
-        throw new Error(`crash while saving ${name}`);
-      }
-      saved[name] = JSON.parse(JSON.stringify(result)) as unknown;
-      order.push(name);
+const callLog = (over: CallLogOverrides = {}): CallLog =>
+  answeredCallLog(
+    {
+      id: 'pbx-1710140185.18441',
+      linkedid: '1710140185.18441',
+      startedAt: T0,
+      waitSeconds: 5,
+      talkSeconds: 42,
+      recording: { url: 'https://pbx.example.com/rec/2026/03/07/a.mp3', files: ['a.mp3'] },
+      createUnknown: true,
     },
-  };
-  return { ctx, saved, order };
-}
+    over,
+  );
 
 const signal = (): AbortSignal => new AbortController().signal;
-const query = (e164: string): PhoneQuery => ({ e164, digits: e164.replace(/\D/g, ''), raw: e164 });
 
 async function failure(p: Promise<unknown>): Promise<CrmError> {
   try {
@@ -147,7 +121,7 @@ describe('screen pop', () => {
     r.server.addEntity('COMPANY', { name: 'Daisy LLC', phones: ['8 (916) 123-45-67'], assignedById: 9 });
     const contact = r.server.addEntity('CONTACT', { name: 'Ivan Petrov', phones: ['79161234567'], assignedById: 9 });
 
-    const found = await r.connector.findContact(query('+79161234567'), { signal: signal() });
+    const found = await r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() });
     expect(found).toEqual({
       id: `C_${contact.id}`,
       name: 'Ivan Petrov',
@@ -158,7 +132,7 @@ describe('screen pop', () => {
     });
     expect(r.connector.contactUrl?.({ id: 'L_5', name: 'x', phones: [] })).toBe(`${r.server.portalUrl}/crm/lead/details/5/`);
     expect(r.server.requestsFor('telephony.externalCall.searchCrmEntities')[0]).toMatchObject({ authKind: 'oauth', params: { PHONE_NUMBER: '+79161234567' } });
-    expect(await r.connector.findContact(query('+74950000000'), { signal: signal() })).toBeNull();
+    expect(await r.connector.findContact(phoneQuery('+74950000000'), { signal: signal() })).toBeNull();
     expect(await r.connector.connectedAs({ signal: signal() })).toBe('Anna Admin');
   });
 
@@ -181,7 +155,7 @@ describe('call reporting', () => {
     const r = await rig({ userMap: { '101': '7' } });
     await r.signIn();
     const contact = r.server.addEntity('CONTACT', { name: 'Ivan Petrov', phones: ['+79161234567'], assignedById: 9 });
-    const d = delivery();
+    const d = journalDelivery();
     await r.connector.logCall?.(callLog({ contactId: `C_${contact.id}` }), d.ctx);
 
     const [call] = r.server.calls();
@@ -213,20 +187,20 @@ describe('call reporting', () => {
   it('a missed call without a recording: 304, no attach; internal calls and calls a colleague took send nothing', async () => {
     const r = await rig();
     await r.signIn();
-    await r.connector.logCall?.(callLog({ result: 'missed', talkSeconds: 0, answeredAt: undefined, recording: { files: [] } }), delivery().ctx);
+    await r.connector.logCall?.(callLog({ result: 'missed', talkSeconds: 0, answeredAt: undefined, recording: { files: [] } }), journalDelivery().ctx);
     expect(r.server.calls()[0]?.finished?.params).toMatchObject({ USER_PHONE_INNER: '101', DURATION: 0, STATUS_CODE: '304' });
     expect(r.server.calls()[0]?.finished?.result).toMatchObject({ CALL_STATUS: 0, CALL_FAILED_CODE: '304' });
     expect(r.server.requestsFor('telephony.externalCall.attachRecord')).toHaveLength(0);
     const before = r.server.requests.length;
-    await r.connector.logCall?.(callLog({ id: 'internal-1', direction: 'internal' }), delivery().ctx);
-    await r.connector.logCall?.(callLog({ id: 'elsewhere-1', result: 'answeredElsewhere', answeredBy: '102' }), delivery().ctx);
+    await r.connector.logCall?.(callLog({ id: 'internal-1', direction: 'internal' }), journalDelivery().ctx);
+    await r.connector.logCall?.(callLog({ id: 'elsewhere-1', result: 'answeredElsewhere', answeredBy: '102' }), journalDelivery().ctx);
     expect(r.server.requests.length).toBe(before);
   });
 
   it('an unknown caller becomes a lead (CRM_CREATE) and a missed call a to-do for the lead; with the rule off, no lead and no to-do', async () => {
     const r = await rig();
     await r.signIn();
-    const d = delivery();
+    const d = journalDelivery();
     await r.connector.logCall?.(
       callLog({ number: { raw: '84950000000', e164: '+74950000000', digits: '74950000000' }, result: 'missed', talkSeconds: 0, recording: { files: [] }, rules: { createUnknown: true, missedCallTask: true } }),
       d.ctx,
@@ -238,7 +212,7 @@ describe('call reporting', () => {
     expect(r.server.todos()[0]?.params).toMatchObject({ ownerTypeId: 1, ownerId: lead?.id, responsibleId: 7, deadline: '2026-03-07T11:21:17+03:00' });
     expect(d.order).toEqual(['register', 'finish', 'task']);
 
-    const d2 = delivery();
+    const d2 = journalDelivery();
     await r.connector.logCall?.(
       callLog({ id: 'pbx-2', number: { raw: '84951111111', e164: '+74951111111', digits: '74951111111' }, result: 'missed', talkSeconds: 0, recording: { files: [] }, rules: { createUnknown: false, missedCallTask: true } }),
       d2.ctx,
@@ -252,7 +226,7 @@ describe('call reporting', () => {
     const r = await rig();
     await r.signIn();
     const contact = r.server.addEntity('CONTACT', { name: 'Ivan Petrov', phones: ['+79161234567'], assignedById: 9 });
-    await r.connector.logCall?.(callLog({ result: 'missed', talkSeconds: 0, rules: { createUnknown: true, missedCallTask: true } }), delivery().ctx);
+    await r.connector.logCall?.(callLog({ result: 'missed', talkSeconds: 0, rules: { createUnknown: true, missedCallTask: true } }), journalDelivery().ctx);
     expect(r.server.todos()[0]?.params).toMatchObject({ ownerTypeId: 3, ownerId: contact.id, responsibleId: 9 });
   });
 });
@@ -262,10 +236,10 @@ describe('resuming after a crash', () => {
     const r = await rig();
     await r.signIn();
     // The process dies right after the register step reached the disk.
-    const crashAfterRegister = delivery({}, { at: 'register', persist: true });
+    const crashAfterRegister = journalDelivery({}, { at: 'register', persist: true });
     await expect(r.connector.logCall?.(callLog(), crashAfterRegister.ctx)).rejects.toThrow('crash while saving register');
     expect(r.server.calls()[0]?.finished).toBeUndefined();
-    const resumed = delivery(crashAfterRegister.saved);
+    const resumed = journalDelivery(crashAfterRegister.saved);
     await r.connector.logCall?.(callLog(), resumed.ctx);
     expect(r.server.requestsFor('telephony.externalCall.register')).toHaveLength(1);
     expect(r.server.calls()).toHaveLength(1);
@@ -277,9 +251,9 @@ describe('resuming after a crash', () => {
   it('after register answered but before its save: the repeat gets the same CALL_ID (EXTERNAL_CALL_ID within 30 min)', async () => {
     const r = await rig();
     await r.signIn();
-    const lost = delivery({}, { at: 'register', persist: false });
+    const lost = journalDelivery({}, { at: 'register', persist: false });
     await expect(r.connector.logCall?.(callLog(), lost.ctx)).rejects.toThrow();
-    const again = delivery(lost.saved);
+    const again = journalDelivery(lost.saved);
     await r.connector.logCall?.(callLog(), again.ctx);
     expect(r.server.requestsFor('telephony.externalCall.register')).toHaveLength(2);
     expect(r.server.calls()).toHaveLength(1);
@@ -290,9 +264,9 @@ describe('resuming after a crash', () => {
   it('after finish answered but before its save: "Call is not found" on the repeat counts as finished, the record is attached', async () => {
     const r = await rig();
     await r.signIn();
-    const lost = delivery({}, { at: 'finish', persist: false });
+    const lost = journalDelivery({}, { at: 'finish', persist: false });
     await expect(r.connector.logCall?.(callLog(), lost.ctx)).rejects.toThrow('crash while saving finish');
-    const again = delivery(lost.saved);
+    const again = journalDelivery(lost.saved);
     await r.connector.logCall?.(callLog(), again.ctx);
     expect(r.server.requestsFor('telephony.externalCall.register')).toHaveLength(1);
     expect(r.server.requestsFor('telephony.externalCall.finish').map((q) => q.status)).toEqual([200, 400]);
@@ -304,12 +278,12 @@ describe('resuming after a crash', () => {
     const r = await rig({ blockPrivateRecordUrls: true });
     await r.signIn();
     const log = callLog({ recording: { url: 'http://192.168.1.10/rec/a.mp3', files: ['a.mp3'] } });
-    const d = delivery();
+    const d = journalDelivery();
     const err = await failure(r.connector.logCall?.(log, d.ctx) ?? Promise.resolve());
     expect(err.kind).toBe('rejected');
     expect(err.message).toContain('Bitrix24 logged the call but refused its recording link (Record URL resolves to a non-public address and was blocked.)');
     r.server.setBlockPrivateRecordUrls(false);
-    const resumed = delivery(d.saved);
+    const resumed = journalDelivery(d.saved);
     await r.connector.logCall?.(log, resumed.ctx);
     expect(resumed.order).toEqual(['attach']);
     expect(r.server.requestsFor('telephony.externalCall.register')).toHaveLength(1);
@@ -325,7 +299,7 @@ describe('limits and tokens', () => {
     await r.signIn();
     r.server.addEntity('CONTACT', { name: 'Ivan Petrov', phones: ['+79161234567'], assignedById: 9 });
     // A first pop caches the manager's name, so the burst is searches only.
-    await r.connector.findContact(query('+79161234567'), { signal: signal() });
+    await r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() });
     const firstRefresh = StoredTokensSchema.parse(JSON.parse((await r.secrets.get(CRM_SECRET_ACCOUNTS.tokens('bitrix24'))) ?? '')).tokens.refreshToken;
     r.server.clearRecords();
 
@@ -334,7 +308,7 @@ describe('limits and tokens', () => {
     const one = async (): Promise<void> => {
       for (;;) {
         try {
-          await r.connector.findContact(query('+79161234567'), { signal: signal() });
+          await r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() });
           done += 1;
           if (done === 60) r.server.expireAccessTokens();
           return;
@@ -370,30 +344,30 @@ describe('limits and tokens', () => {
     const r = await rig({ scope: ['telephony', 'crm'] });
     await r.signIn();
     r.server.failNext('telephony.externalcall.searchcrmentities', { status: 503, error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
-    const limit = await failure(r.connector.findContact(query('+79161234567'), { signal: signal() }));
+    const limit = await failure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }));
     expect(limit).toMatchObject({ kind: 'rateLimited', retryAfterMs: 500, status: 503 });
     const scope = await failure(r.connector.listUsers?.({ signal: signal() }) ?? Promise.resolve());
     expect(scope.kind).toBe('config');
     expect(scope.message).toContain('lacks the "user" permission');
     r.server.failNext('telephony.externalcall.register', { status: 400, error: 'ERROR_CORE', error_description: 'Unsupported phone number format' });
-    expect(await failure(r.connector.logCall?.(callLog(), delivery().ctx) ?? Promise.resolve())).toMatchObject({ kind: 'rejected', crmMessage: 'Unsupported phone number format' });
+    expect(await failure(r.connector.logCall?.(callLog(), journalDelivery().ctx) ?? Promise.resolve())).toMatchObject({ kind: 'rejected', crmMessage: 'Unsupported phone number format' });
     // Last: the client then holds every request for the longer limit pause.
     r.server.failNext('*', { status: 429, error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit' });
-    expect(await failure(r.connector.findContact(query('+79161234567'), { signal: signal() }))).toMatchObject({ kind: 'rateLimited', status: 429, retryAfterMs: 10_000 });
+    expect(await failure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }))).toMatchObject({ kind: 'rateLimited', status: 429, retryAfterMs: 10_000 });
   });
 
   it('revoked: "sign in to Bitrix24 again", the delivery waits; after signing in it is delivered once', async () => {
     const r = await rig();
     await r.signIn();
     r.server.revoke();
-    const d = delivery();
+    const d = journalDelivery();
     const err = await failure(r.connector.logCall?.(callLog(), d.ctx) ?? Promise.resolve());
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/^Sign in to Bitrix24 again/);
     expect(r.tokens.status()).toBe('needsSignIn');
     expect(r.server.calls()).toHaveLength(0);
     await r.signIn();
-    await r.connector.logCall?.(callLog(), delivery(d.saved).ctx);
+    await r.connector.logCall?.(callLog(), journalDelivery(d.saved).ctx);
     expect(r.server.calls()).toHaveLength(1);
     expect(r.server.calls()[0]?.finished).toBeDefined();
   });
@@ -402,9 +376,9 @@ describe('limits and tokens', () => {
     const r = await rig();
     await r.signIn();
     await r.server.down('portal');
-    expect((await failure(r.connector.findContact(query('+79161234567'), { signal: signal() }))).kind).toBe('unavailable');
+    expect((await failure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }))).kind).toBe('unavailable');
     await r.server.up();
-    expect(await r.connector.findContact(query('+79161234567'), { signal: signal() })).toBeNull();
+    expect(await r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() })).toBeNull();
   });
 });
 
@@ -470,8 +444,8 @@ describe('incoming webhook', () => {
   it('reports calls through the webhook where the portal allows it', async () => {
     const { s, connector } = await webhookRig('allow');
     s.addEntity('CONTACT', { name: 'Ivan Petrov', phones: ['+79161234567'], assignedById: 9 });
-    expect(await connector.findContact(query('+79161234567'), { signal: signal() })).toMatchObject({ name: 'Ivan Petrov' });
-    await connector.logCall?.(callLog(), delivery().ctx);
+    expect(await connector.findContact(phoneQuery('+79161234567'), { signal: signal() })).toMatchObject({ name: 'Ivan Petrov' });
+    await connector.logCall?.(callLog(), journalDelivery().ctx);
     expect(s.calls()[0]?.finished).toBeDefined();
     expect(s.requests.every((q) => q.authKind === 'webhook')).toBe(true);
     expect(await connector.connectedAs({ signal: signal() })).toBe('Oleg Operator');
@@ -479,7 +453,7 @@ describe('incoming webhook', () => {
 
   it('where register is application-only (WRONG_AUTH_TYPE), says to switch to the application sign-in', async () => {
     const { s, connector } = await webhookRig('refuse');
-    const err = await failure(connector.logCall?.(callLog(), delivery().ctx) ?? Promise.resolve());
+    const err = await failure(connector.logCall?.(callLog(), journalDelivery().ctx) ?? Promise.resolve());
     expect(err.kind).toBe('config');
     expect(err.message).toContain('only from an application, not from an incoming webhook');
     expect(s.calls()).toHaveLength(0);

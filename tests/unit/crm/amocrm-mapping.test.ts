@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallLogSchema, type CallLog } from '../../../src-shared/domain/call-log';
+import type { CallLog } from '../../../src-shared/domain/call-log';
 import { ContactSchema } from '../../../src-shared/domain/contact';
 import { CrmError } from '../../../src-main/core/crm/errors';
 import { amoCrmHttpOptions, mapAmoCrmError } from '../../../src-main/core/crm/amocrm/http-options';
@@ -24,29 +24,23 @@ import {
   wantsMissedCallTask,
 } from '../../../src-main/core/crm/amocrm/mapping';
 import { AmoCrmSettingsSchema } from '../../../src-shared/domain/crm-settings';
+import { answeredCallLog, type CallLogOverrides } from '../../support/crm-servers/sample-call-log';
 
 const T0 = Date.parse('2026-11-22T08:00:00.000Z');
 
-function callLog(patch: Partial<CallLog> = {}): CallLog {
-  return CallLogSchema.parse({
-    id: '1763798400.42',
-    linkedid: '1763798400.42',
-    direction: 'inbound',
-    number: { raw: '89161234567', e164: '+79161234567', digits: '79161234567' },
-    extension: '101',
-    crmUserId: '5001',
-    startedAt: T0,
-    answeredAt: T0 + 8000,
-    endedAt: T0 + 8000 + 95_000,
-    talkSeconds: 95,
-    waitSeconds: 8,
-    result: 'answered',
-    transfers: [],
-    recording: { url: 'https://pbx.example.com/rec/2026/11/22/out-101.wav?md5=abc&expires=1', files: ['out-101.wav'] },
-    rules: { createUnknown: true, missedCallTask: false },
-    ...patch,
-  });
-}
+const callLog = (patch: CallLogOverrides = {}): CallLog =>
+  answeredCallLog(
+    {
+      id: '1763798400.42',
+      crmUserId: '5001',
+      startedAt: T0,
+      waitSeconds: 8,
+      talkSeconds: 95,
+      recording: { url: 'https://pbx.example.com/rec/2026/11/22/out-101.wav?md5=abc&expires=1', files: ['out-101.wav'] },
+      createUnknown: true,
+    },
+    patch,
+  );
 
 const settings = AmoCrmSettingsSchema.parse({ accountUrl: 'https://example.amocrm.ru/', clientId: 'cid', redirectPort: 17345 });
 

@@ -3,7 +3,7 @@
 // links, searchCrmEntities answers -> the screen pop's contact; error bodies ->
 // CrmErrors, the HTTP options (REST base, bucket) and the OAuth config.
 import { describe, expect, it } from 'vitest';
-import { CallLogSchema, type CallLog, type CallLogResult } from '../../../src-shared/domain/call-log';
+import type { CallLog, CallLogResult } from '../../../src-shared/domain/call-log';
 import { ContactSchema } from '../../../src-shared/domain/contact';
 import {
   SearchResultSchema,
@@ -28,28 +28,22 @@ import { bitrix24HttpOptions, clientBucket, normalizeWebhookUrl } from '../../..
 import { bitrix24OAuthConfig } from '../../../src-main/core/crm/bitrix24/oauth-config';
 import { CrmError } from '../../../src-main/core/crm/errors';
 import { Bitrix24SettingsSchema } from '../../../src-shared/domain/crm-settings';
+import { answeredCallLog, type CallLogOverrides } from '../../support/crm-servers/sample-call-log';
 
 const T0 = Date.UTC(2026, 2, 7, 7, 20, 30); // 2026-03-07 07:20:30 UTC
 
-function callLog(over: Partial<CallLog> = {}): CallLog {
-  return CallLogSchema.parse({
-    id: '1710140185.18441',
-    linkedid: '1710140185.18441',
-    direction: 'inbound',
-    number: { raw: '89161234567', e164: '+79161234567', digits: '79161234567' },
-    extension: '101',
-    startedAt: T0,
-    answeredAt: T0 + 5000,
-    endedAt: T0 + 65_000,
-    talkSeconds: 60,
-    waitSeconds: 5,
-    result: 'answered',
-    transfers: [],
-    recording: { url: 'https://pbx.example.com/rec/a.mp3', files: ['a.mp3'] },
-    rules: { createUnknown: true, missedCallTask: false },
-    ...over,
-  });
-}
+const callLog = (over: CallLogOverrides = {}): CallLog =>
+  answeredCallLog(
+    {
+      id: '1710140185.18441',
+      startedAt: T0,
+      waitSeconds: 5,
+      talkSeconds: 60,
+      recording: { url: 'https://pbx.example.com/rec/a.mp3', files: ['a.mp3'] },
+      createUnknown: true,
+    },
+    over,
+  );
 
 describe('STATUS_CODE and TYPE', () => {
   it('maps every call result to the documented finish codes', () => {
