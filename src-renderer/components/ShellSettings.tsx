@@ -3,16 +3,14 @@
 // reaches the PBX (feature codes or the Asterisk database). Its
 // own form and Save like the other sections; fields IT locked by policy are
 // disabled and say so.
-import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormFooter } from './FormFooter';
 import { SettingsPatchSchema } from '../../src-shared/domain/settings';
 import type { ShellSettings as Shell } from '../../src-shared/domain/shell-settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
-import { sidecall } from '../bridge';
-import { toRequestError } from '../bridge/request-error';
 import { translateMessage } from '../i18n';
 import { CheckField, Field } from './Field';
+import { useSettingsForm } from '../hooks/use-settings-form';
 
 type Dnd = Shell['dnd'];
 type HotkeyKey = keyof Shell['callHotkeys'];
@@ -31,58 +29,38 @@ function toPatch(d: Shell, locked: readonly string[]): Record<string, unknown> {
   };
 }
 
+function fieldErrors(issues: readonly { readonly path: string; readonly message: string }[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const i of issues) out[i.path.replace(/^(patch\.)?shell\./, '')] ??= translateMessage(i.message);
+  return out;
+}
+
 export function ShellSettings({ view, onSaved }: { readonly view: SettingsView; readonly onSaved: (v: SettingsView) => void }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<Shell>(view.settings.shell);
-  const [errors, setErrors] = useState<Readonly<Record<string, string | undefined>>>({});
-  const [formError, setFormError] = useState<string>();
-  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
+  const { draft, errors, formError, state, edit, submit } = useSettingsForm<Shell>({
+    initial: () => view.settings.shell,
+    validate: (d) => {
+      const parsed = SettingsPatchSchema.safeParse({ shell: toPatch(d, view.locked) });
+      return parsed.success ? {} : fieldErrors(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    },
+    request: (d) => ({ patch: SettingsPatchSchema.parse({ shell: toPatch(d, view.locked) }) }),
+    fromSaved: (next) => next.settings.shell,
+    issueErrors: fieldErrors,
+    onSaved,
+  });
   const isLocked = (path: string): boolean => view.locked.includes(`shell.${path}`);
 
-  const set = (next: Partial<Shell>): void => {
-    setDraft((d) => ({ ...d, ...next }));
-    setState('idle');
-  };
-  const setDnd = (next: Partial<Dnd>): void => {
-    setDraft((d) => ({ ...d, dnd: { ...d.dnd, ...next } }));
-    setErrors((e) => ({ ...e, ...Object.fromEntries(Object.keys(next).map((k) => [`dnd.${k}`, undefined])) }));
-    setState('idle');
-  };
-
-  function fieldErrors(issues: readonly { readonly path: string; readonly message: string }[]): Record<string, string | undefined> {
-    const out: Record<string, string | undefined> = {};
-    for (const i of issues) out[i.path.replace(/^(patch\.)?shell\./, '')] ??= translateMessage(i.message);
-    return out;
-  }
-
-  async function submit(ev: FormEvent): Promise<void> {
-    ev.preventDefault();
-    setFormError(undefined);
-    const parsed = SettingsPatchSchema.safeParse({ shell: toPatch(draft, view.locked) });
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))));
-      return;
-    }
-    setState('saving');
-    try {
-      const next = await sidecall().request('settings.update', { patch: parsed.data });
-      onSaved(next);
-      setDraft(next.settings.shell);
-      setErrors({});
-      setState('saved');
-    } catch (error) {
-      const e = toRequestError(error);
-      setErrors(fieldErrors(e.issues));
-      setFormError(t('settings.error.generic', { message: e.message }));
-      setState('idle');
-    }
-  }
-
-  const setHotkey = (key: HotkeyKey, value: string): void => {
-    setDraft((d) => ({ ...d, callHotkeys: { ...d.callHotkeys, [key]: value } }));
-    setErrors((e) => ({ ...e, [`callHotkeys.${key}`]: undefined }));
-    setState('idle');
-  };
+  const set = (next: Partial<Shell>): void => edit((d) => ({ ...d, ...next }));
+  const setDnd = (next: Partial<Dnd>): void =>
+    edit(
+      (d) => ({ ...d, dnd: { ...d.dnd, ...next } }),
+      (e) => ({ ...e, ...Object.fromEntries(Object.keys(next).map((k) => [`dnd.${k}`, undefined])) }),
+    );
+  const setHotkey = (key: HotkeyKey, value: string): void =>
+    edit(
+      (d) => ({ ...d, callHotkeys: { ...d.callHotkeys, [key]: value } }),
+      (e) => ({ ...e, [`callHotkeys.${key}`]: undefined }),
+    );
   const hotkey = (key: HotkeyKey) => {
     const id = `shell.callHotkeys.${key}`;
     const error = errors[`callHotkeys.${key}`];

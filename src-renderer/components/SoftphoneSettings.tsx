@@ -4,18 +4,17 @@
 // softphone's live registration state with what to do about an error. Its own
 // form and Save (the rest of Settings saves separately), validated with the
 // shared schema as the operator types.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormFooter } from './FormFooter';
 import { SettingsPatchSchema } from '../../src-shared/domain/settings';
 import type { SoftphoneSettings as Sp } from '../../src-shared/domain/softphone-settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
-import { sidecall } from '../bridge';
-import { toRequestError } from '../bridge/request-error';
 import { translateMessage } from '../i18n';
 import { LevelMeter, listAudioDevices, MediaError, openMicrophone, stopStream, type AudioDevice } from '../softphone/media';
 import { useSoftphone } from '../softphone/use-softphone';
 import { useNow } from '../hooks/use-now';
+import { useSettingsForm } from '../hooks/use-settings-form';
 import { Field } from './Field';
 import { softphoneErrorText } from './SoftphonePanel';
 
@@ -42,18 +41,29 @@ function toPatch(d: Draft, locked: readonly string[]): Record<string, unknown> {
 export function SoftphoneSettings(props: { readonly view: SettingsView; readonly onSaved: (v: SettingsView) => void }) {
   const { t } = useTranslation();
   const { view } = props;
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(view.settings.softphone));
-  const [errors, setErrors] = useState<Readonly<Record<string, string | undefined>>>({});
-  const [formError, setFormError] = useState<string>();
-  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
   const locked = view.locked;
   const isLocked = (k: string): boolean => locked.includes(`softphone.${k}`);
+  const { draft, errors, formError, state, edit, submit, updateNow } = useSettingsForm<Draft>({
+    initial: () => draftFrom(view.settings.softphone),
+    validate,
+    request: (d) => ({
+      patch: SettingsPatchSchema.parse({ softphone: toPatch(d, locked) }),
+      ...(d.password !== '' ? { sipPassword: d.password } : {}),
+    }),
+    fromSaved: (next) => draftFrom(next.settings.softphone),
+    issueErrors: (issues) => {
+      const fieldErrors: Record<string, string | undefined> = {};
+      for (const issue of issues) {
+        const key = /^(?:patch\.softphone\.)?(\w+)/.exec(issue.path.replace(/^patch\.softphone\./, ''))?.[1];
+        if (key === 'sipPassword') fieldErrors.password = translateMessage(issue.message);
+        else if (key) fieldErrors[key] ??= translateMessage(issue.message);
+      }
+      return fieldErrors;
+    },
+    onSaved: props.onSaved,
+  });
 
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => {
-    setDraft((d) => ({ ...d, [key]: value }));
-    setState('idle');
-    setErrors((e) => ({ ...e, [key]: undefined }));
-  };
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => edit((d) => ({ ...d, [key]: value }), (e) => ({ ...e, [key]: undefined }));
 
   function validate(d: Draft): Record<string, string | undefined> {
     const out: Record<string, string | undefined> = {};
@@ -68,42 +78,7 @@ export function SoftphoneSettings(props: { readonly view: SettingsView; readonly
     return out;
   }
 
-  async function submit(ev: FormEvent): Promise<void> {
-    ev.preventDefault();
-    const found = validate(draft);
-    setErrors(found);
-    setFormError(undefined);
-    if (Object.values(found).some(Boolean)) return;
-    setState('saving');
-    try {
-      const next = await sidecall().request('settings.update', {
-        patch: SettingsPatchSchema.parse({ softphone: toPatch(draft, locked) }),
-        ...(draft.password !== '' ? { sipPassword: draft.password } : {}),
-      });
-      props.onSaved(next);
-      setDraft(draftFrom(next.settings.softphone));
-      setState('saved');
-    } catch (error) {
-      const e = toRequestError(error);
-      const fieldErrors: Record<string, string | undefined> = {};
-      for (const issue of e.issues) {
-        const key = /^(?:patch\.softphone\.)?(\w+)/.exec(issue.path.replace(/^patch\.softphone\./, ''))?.[1];
-        if (key === 'sipPassword') fieldErrors.password = translateMessage(issue.message);
-        else if (key) fieldErrors[key] ??= translateMessage(issue.message);
-      }
-      setErrors(fieldErrors);
-      setFormError(t('settings.error.generic', { message: e.message }));
-      setState('idle');
-    }
-  }
-
-  async function clearPassword(): Promise<void> {
-    try {
-      props.onSaved(await sidecall().request('settings.update', { patch: {}, sipPassword: null }));
-    } catch (error) {
-      setFormError(t('settings.error.generic', { message: toRequestError(error).message }));
-    }
-  }
+  const clearPassword = (): Promise<void> => updateNow({ patch: {}, sipPassword: null });
 
   const text = (key: 'wsUrl' | 'sipUri' | 'authUser' | 'displayName' | 'outboundProxy' | 'registerExpiresSec', label: string, opts: { hint?: string; placeholder?: string; short?: boolean } = {}) => (
     <Field id={`softphone.${key}`} label={label} error={errors[key]} hint={opts.hint} locked={isLocked(key)}>

@@ -2,19 +2,18 @@
 // the shared schema as the operator types, saves through `settings.update`
 // (the AMI secret goes to the keychain, never back to the UI), and shows
 // main's field errors next to the fields they belong to.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormFooter } from '../components/FormFooter';
 import { SettingsPatchSchema, type Settings } from '../../src-shared/domain/settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
-import { sidecall } from '../bridge';
-import { toRequestError } from '../bridge/request-error';
 import { CheckField, Field } from '../components/Field';
 import { canRegisterTelHandler, registerTelHandler } from '../bridge/protocol-links';
 import { translateMessage } from '../i18n';
 import { CrmSettings } from '../components/crm/CrmSettings';
 import { SoftphoneSettings } from '../components/SoftphoneSettings';
 import { ShellSettings } from '../components/ShellSettings';
+import { useSettingsForm } from '../hooks/use-settings-form';
 
 interface Draft {
   language: Settings['language'];
@@ -188,18 +187,32 @@ function SettingsSections(props: { readonly view: SettingsView; readonly locatio
 
 function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView; readonly location: string | undefined; readonly onSaved: (v: SettingsView) => void }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(view.settings));
-  const [errors, setErrors] = useState<Readonly<Record<string, string | undefined>>>({});
-  const [formError, setFormError] = useState<string>();
-  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
   const locked = view.locked;
   const isLocked = (path: string): boolean => locked.includes(path);
+  const { draft, errors, formError, state, edit, submit, updateNow } = useSettingsForm<Draft>({
+    initial: () => draftFrom(view.settings),
+    validate,
+    request: (d) => ({
+      patch: SettingsPatchSchema.parse(toPatch(d, locked)),
+      ...(d.amiSecret !== '' ? { amiSecret: d.amiSecret } : {}),
+    }),
+    fromSaved: (next) => draftFrom(next.settings),
+    issueErrors: (issues) => {
+      const fieldErrors: Record<string, string | undefined> = {};
+      for (const issue of issues) {
+        const key = fieldKeyOf(issue.path);
+        if (key) fieldErrors[key] ??= translateMessage(issue.message);
+      }
+      return fieldErrors;
+    },
+    onSaved,
+  });
 
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => {
-    setDraft((d) => ({ ...d, [key]: value }));
-    setState('idle');
-    setErrors((e) => (key === 'rules' ? Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('rules'))) : { ...e, [key]: undefined }));
-  };
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]): void =>
+    edit(
+      (d) => ({ ...d, [key]: value }),
+      (e) => (key === 'rules' ? Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('rules'))) : { ...e, [key]: undefined }),
+    );
 
   function validate(d: Draft): Record<string, string | undefined> {
     const parsed = SettingsPatchSchema.safeParse(toPatch(d, locked));
@@ -215,41 +228,7 @@ function SettingsForm({ view, location, onSaved }: { readonly view: SettingsView
     return out;
   }
 
-  async function submit(ev: FormEvent): Promise<void> {
-    ev.preventDefault();
-    const found = validate(draft);
-    setErrors(found);
-    setFormError(undefined);
-    if (Object.values(found).some(Boolean)) return;
-    setState('saving');
-    try {
-      const next = await sidecall().request('settings.update', {
-        patch: SettingsPatchSchema.parse(toPatch(draft, locked)),
-        ...(draft.amiSecret !== '' ? { amiSecret: draft.amiSecret } : {}),
-      });
-      onSaved(next);
-      setDraft((d) => ({ ...draftFrom(next.settings), amiSecret: '', language: d.language === next.settings.language ? d.language : next.settings.language }));
-      setState('saved');
-    } catch (error) {
-      const e = toRequestError(error);
-      const fieldErrors: Record<string, string | undefined> = {};
-      for (const issue of e.issues) {
-        const key = fieldKeyOf(issue.path);
-        if (key) fieldErrors[key] ??= translateMessage(issue.message);
-      }
-      setErrors(fieldErrors);
-      setFormError(t('settings.error.generic', { message: e.message }));
-      setState('idle');
-    }
-  }
-
-  async function clearSecret(): Promise<void> {
-    try {
-      onSaved(await sidecall().request('settings.update', { patch: {}, amiSecret: null }));
-    } catch (error) {
-      setFormError(t('settings.error.generic', { message: toRequestError(error).message }));
-    }
-  }
+  const clearSecret = (): Promise<void> => updateNow({ patch: {}, amiSecret: null });
 
   const describedBy = (id: string, hasHint = false): string | undefined => (errors[FIELD_PATH[id] ?? id] ? `${id}-error` : hasHint ? `${id}-hint` : undefined);
 

@@ -2,7 +2,7 @@
 // CRM, see ./crm-fields.ts), write-only secrets that go to the keychain, the
 // operator's CRM user, and which calls are reported with what recording link.
 // A form of its own with its own Save, beside the PBX settings.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FormFooter } from '../FormFooter';
 import type { CrmKind } from '../../../src-shared/domain/crm-settings';
@@ -16,6 +16,7 @@ import { CRM_FIELDS, getPath, setPath, type CrmFieldSpec } from './crm-fields';
 import { CrmConnectionCard } from './CrmConnectionCard';
 import { OutboxCard } from './OutboxCard';
 import { useCrmStatus, useOutboxStatus } from '../../hooks/use-crm';
+import { useSettingsForm } from '../../hooks/use-settings-form';
 
 type Secrets = { clientSecret: string; credential: string; recordingLinkSecret: string };
 const NO_SECRETS: Secrets = { clientSecret: '', credential: '', recordingLinkSecret: '' };
@@ -51,10 +52,24 @@ function toPatch(d: Draft, locked: readonly string[]) {
 export function CrmSettings(props: { readonly view: SettingsView; readonly onSaved: (v: SettingsView) => void }) {
   const { t } = useTranslation();
   const view = props.view;
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(view.settings));
-  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
-  const [formError, setFormError] = useState<string>();
-  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
+  const { draft, errors, formError, state, edit: update, submit } = useSettingsForm<Draft>({
+    initial: () => draftFrom(view.settings),
+    validate,
+    request: (d) => {
+      const secrets = Object.fromEntries(Object.entries(d.secrets).filter(([, v]) => v !== ''));
+      return {
+        patch: SettingsPatchSchema.parse(toPatch(d, view.locked)),
+        ...(Object.keys(secrets).length > 0 ? { crmSecrets: secrets } : {}),
+      };
+    },
+    fromSaved: (next) => draftFrom(next.settings),
+    issueErrors: (issues) => {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of issues) fieldErrors[issue.path.replace(/^patch\./, '')] ??= translateMessage(issue.message);
+      return fieldErrors;
+    },
+    onSaved: props.onSaved,
+  });
   const [users, setUsers] = useState<readonly { id: string; name: string }[]>();
   const [usersError, setUsersError] = useState<string>();
   const crmStatus = useCrmStatus();
@@ -62,43 +77,12 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
   const isLocked = (path: string): boolean => view.locked.includes(path) || view.locked.some((p) => path.startsWith(`${p}.`));
   const extension = view.settings.pbx.extension;
 
-  const update = (fn: (d: Draft) => Draft): void => {
-    setDraft(fn);
-    setState('idle');
-  };
-
   function validate(d: Draft): Record<string, string> {
     const parsed = SettingsPatchSchema.safeParse(toPatch(d, view.locked));
     const out: Record<string, string> = {};
     if (!parsed.success) for (const issue of parsed.error.issues) out[issue.path.join('.')] ??= translateMessage(issue.message);
     for (const [k, v] of Object.entries(d.secrets)) if (/[\r\n]/.test(v)) out[`secret:${k}`] = t('settings.error.secretChars');
     return out;
-  }
-
-  async function submit(ev: FormEvent): Promise<void> {
-    ev.preventDefault();
-    const found = validate(draft);
-    setErrors(found);
-    setFormError(undefined);
-    if (Object.keys(found).length > 0) return;
-    setState('saving');
-    const secrets = Object.fromEntries(Object.entries(draft.secrets).filter(([, v]) => v !== ''));
-    try {
-      const next = await sidecall().request('settings.update', {
-        patch: SettingsPatchSchema.parse(toPatch(draft, view.locked)),
-        ...(Object.keys(secrets).length > 0 ? { crmSecrets: secrets } : {}),
-      });
-      props.onSaved(next);
-      setDraft(draftFrom(next.settings));
-      setState('saved');
-    } catch (error) {
-      const e = toRequestError(error);
-      const fieldErrors: Record<string, string> = {};
-      for (const issue of e.issues) fieldErrors[issue.path.replace(/^patch\./, '')] ??= translateMessage(issue.message);
-      setErrors(fieldErrors);
-      setFormError(t('settings.error.generic', { message: e.message }));
-      setState('idle');
-    }
   }
 
   async function loadUsers(): Promise<void> {
