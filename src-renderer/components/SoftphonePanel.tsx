@@ -13,7 +13,8 @@ import { sidecall } from '../bridge';
 import { toRequestError } from '../bridge/request-error';
 import { formatDuration, useNow } from '../hooks/use-now';
 import { i18n } from '../i18n';
-import { listAudioDevices, type AudioDevice } from '../softphone/media';
+import type { AudioDevice } from '../softphone/media';
+import { useAudioDevices } from '../hooks/use-audio-devices';
 import type { Softphone } from '../softphone/softphone';
 import { useSoftphone, useUnpairedSoftphoneCalls } from '../softphone/use-softphone';
 
@@ -265,56 +266,28 @@ function CallStatusLine({ call }: { readonly call: PhoneCall }) {
 /** Microphone and speaker of the calls in progress (Settings keep the default for the next start). */
 function DevicePickers({ phone }: { readonly phone: Softphone }) {
   const { t } = useTranslation();
-  const [devices, setDevices] = useState<readonly AudioDevice[]>([]);
+  const devices = useAudioDevices();
   const current = phone.audioSettings();
-  useEffect(() => {
-    let stale = false;
-    const load = (): void => {
-      void listAudioDevices()
-        .then((d) => {
-          if (!stale) setDevices(d);
-        })
-        .catch(() => undefined);
-    };
-    load();
-    navigator.mediaDevices?.addEventListener?.('devicechange', load);
-    return () => {
-      stale = true;
-      navigator.mediaDevices?.removeEventListener?.('devicechange', load);
-    };
-  }, []);
   const mics = devices.filter((d) => d.kind === 'audioinput');
   const speakers = devices.filter((d) => d.kind === 'audiooutput');
   if (mics.length < 2 && speakers.length < 2) return null;
-  const label = (d: AudioDevice, i: number): string => d.label || t('softphone.settings.unnamed', { n: i + 1 });
+  const picker = (label: string, list: readonly AudioDevice[], value: string, onPick: (id: string) => void, testId: string) => (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onPick(e.target.value)} data-testid={testId}>
+        <option value="">{t('softphone.settings.systemDefault')}</option>
+        {list.map((d, i) => (
+          <option key={d.id} value={d.id}>
+            {d.label || t('softphone.settings.unnamed', { n: i + 1 })}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
   return (
     <div className="call-actions small">
-      {mics.length > 1 ? (
-        <label>
-          {t('softphone.settings.microphone')}{' '}
-          <select value={current?.microphoneId ?? ''} onChange={(e) => void phone.switchMicrophone(e.target.value)} data-testid="sp-mic">
-            <option value="">{t('softphone.settings.systemDefault')}</option>
-            {mics.map((d, i) => (
-              <option key={d.id} value={d.id}>
-                {label(d, i)}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
-      {speakers.length > 1 ? (
-        <label>
-          {t('softphone.settings.speaker')}{' '}
-          <select value={current?.speakerId ?? ''} onChange={(e) => void phone.switchSpeaker(e.target.value)} data-testid="sp-speaker">
-            <option value="">{t('softphone.settings.systemDefault')}</option>
-            {speakers.map((d, i) => (
-              <option key={d.id} value={d.id}>
-                {label(d, i)}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
+      {mics.length > 1 ? picker(t('softphone.settings.microphone'), mics, current?.microphoneId ?? '', (id) => void phone.switchMicrophone(id), 'sp-mic') : null}
+      {speakers.length > 1 ? picker(t('softphone.settings.speaker'), speakers, current?.speakerId ?? '', (id) => void phone.switchSpeaker(id), 'sp-speaker') : null}
     </div>
   );
 }

@@ -11,8 +11,9 @@ import { SettingsPatchSchema } from '../../src-shared/domain/settings';
 import type { SoftphoneSettings as Sp } from '../../src-shared/domain/softphone-settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
 import { translateMessage } from '../i18n';
-import { LevelMeter, listAudioDevices, MediaError, openMicrophone, stopStream, type AudioDevice } from '../softphone/media';
+import { LevelMeter, MediaError, openMicrophone, stopStream, type AudioDevice } from '../softphone/media';
 import { useSoftphone } from '../softphone/use-softphone';
+import { useAudioDevices } from '../hooks/use-audio-devices';
 import { useNow } from '../hooks/use-now';
 import { useSettingsForm } from '../hooks/use-settings-form';
 import { Field } from './Field';
@@ -203,23 +204,7 @@ function RegistrationStatus() {
 
 function DeviceFields(props: { readonly draft: Draft; readonly isLocked: (k: string) => boolean; readonly onChange: (key: 'microphoneId' | 'speakerId' | 'ringerId', value: string) => void }) {
   const { t } = useTranslation();
-  const [devices, setDevices] = useState<readonly AudioDevice[]>([]);
-  useEffect(() => {
-    let stale = false;
-    const load = (): void => {
-      void listAudioDevices()
-        .then((d) => {
-          if (!stale) setDevices(d);
-        })
-        .catch(() => undefined);
-    };
-    load();
-    navigator.mediaDevices?.addEventListener?.('devicechange', load);
-    return () => {
-      stale = true;
-      navigator.mediaDevices?.removeEventListener?.('devicechange', load);
-    };
-  }, []);
+  const devices = useAudioDevices();
   const pick = (key: 'microphoneId' | 'speakerId' | 'ringerId', label: string, kind: AudioDevice['kind']) => {
     const list = devices.filter((d) => d.kind === kind);
     const value = props.draft[key];
