@@ -4,36 +4,29 @@ import { useEffect, useState } from 'react';
 import type { CrmStatus, OutboxStatusView } from '../../src-shared/domain/crm-status';
 import { sidecall } from '../bridge';
 
-export function useCrmStatus(): CrmStatus | undefined {
-  const [status, setStatus] = useState<CrmStatus>();
+/** A value main announces on changes: subscribed first, then the current value fills in unless an announcement came first. */
+function useFollowed<T>(subscribe: (set: (v: T) => void) => () => void, load: () => Promise<T>): [T | undefined, (v: T) => void] {
+  const [value, setValue] = useState<T>();
   useEffect(() => {
     let live = true;
-    const off = sidecall().on('crm.status', (s) => setStatus(s));
-    void sidecall()
-      .request('crm.status', {})
-      .then((s) => live && setStatus((cur) => cur ?? s))
+    const off = subscribe((v) => setValue(v));
+    void load()
+      .then((v) => live && setValue((cur) => cur ?? v))
       .catch(() => undefined);
     return () => {
       live = false;
       off();
     };
+    // Subscribed once per mount: main's channels do not change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  return status;
+  return [value, setValue];
+}
+
+export function useCrmStatus(): CrmStatus | undefined {
+  return useFollowed<CrmStatus>((set) => sidecall().on('crm.status', set), () => sidecall().request('crm.status', {}))[0];
 }
 
 export function useOutboxStatus(): [OutboxStatusView | undefined, (s: OutboxStatusView) => void] {
-  const [status, setStatus] = useState<OutboxStatusView>();
-  useEffect(() => {
-    let live = true;
-    const off = sidecall().on('outbox.changed', (s) => setStatus(s));
-    void sidecall()
-      .request('outbox.status', {})
-      .then((s) => live && setStatus((cur) => cur ?? s))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      off();
-    };
-  }, []);
-  return [status, setStatus];
+  return useFollowed<OutboxStatusView>((set) => sidecall().on('outbox.changed', set), () => sidecall().request('outbox.status', {}));
 }
