@@ -43,6 +43,7 @@ import { MemorySecretStore } from '../support/memory-secret-store';
 import { closeAll, ms, percentile, reportRunEnd, sleep, stageLine, stampDiffs, withTimeout, type Cleanup } from './support/bench-util';
 import { preciseNow } from './support/crm-test-server';
 import type { BenchContext, Benchmark } from './harness';
+import { freePort } from '../support/loopback';
 
 const CALLS = 200;
 const WARMUP_CALLS = 5;
@@ -78,14 +79,6 @@ interface Armed {
 }
 
 const callerOf = (n: number): string => `7985${String(1_000_000 + n).padStart(7, '0')}`;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Stamps every chunk the AMI test server writes to this client that carries a Hangup event. */
 function tapServerWrites(conn: AmiConnection, onHangup: () => void): boolean {

@@ -13,7 +13,6 @@
 // the output says so.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -22,6 +21,7 @@ import { REPO, startWebApp, type WebApp } from '../support/web-app';
 import { tempDir } from '../support/core-fixture';
 import { LAB_USERS, simulateInbound, startAmiServer, type AmiServer } from '../support/ami-server';
 import { startAmoCrmServer, type AmoCrmServer } from '../support/crm-servers/amocrm-server';
+import { freePort } from '../support/loopback';
 
 const EXTENSION = '101';
 const CALLER = '79161234567';
@@ -38,14 +38,6 @@ let shotsDir: string;
 let redirectPort: number;
 let failed = false;
 const pageErrors: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function keytarBuilt(): boolean {
   try {

@@ -1,7 +1,6 @@
 // The amoCRM connector through the real CRM HTTP client, token manager and token
 // client against the amoCRM test server (real HTTP on 127.0.0.1): what amoCRM
 // receives is asserted from the server's record.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallLog } from '../../../src-shared/domain/call-log';
 import { AmoCrmSettingsSchema, CRM_SECRET_ACCOUNTS, type AmoCrmSettings } from '../../../src-shared/domain/crm-settings';
@@ -9,7 +8,6 @@ import { systemClock } from '../../../src-main/core/clock';
 import { createAmoCrmConnector, type AmoCrmConnector } from '../../../src-main/core/crm/amocrm/amocrm-connector';
 import { amoCrmHttpOptions } from '../../../src-main/core/crm/amocrm/http-options';
 import { amoCrmOAuthConfig } from '../../../src-main/core/crm/amocrm/oauth-config';
-import { CrmError } from '../../../src-main/core/crm/errors';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import type { CrmAuth } from '../../../src-main/core/crm/http/types';
 import { startAuthorization } from '../../../src-main/core/crm/oauth/authorization';
@@ -20,6 +18,8 @@ import type { Logger } from '../../../src-main/ports';
 import { startAmoCrmServer, type AmoCrmServer, type AmoCrmServerOptions } from '../../support/crm-servers/amocrm-server';
 import { answeredCallLog, journalDelivery, phoneQuery, type CallLogOverrides } from '../../support/crm-servers/sample-call-log';
 import { MemorySecretStore } from '../../support/memory-secret-store';
+import { crmFailure } from '../../support/crm-failure';
+import { freePort } from '../../support/loopback';
 
 const log: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const USER_MAP = { '101': '5001', '102': '5002' };
@@ -76,16 +76,6 @@ const callLog = (patch: CallLogOverrides = {}): CallLog =>
     },
     patch,
   );
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CrmError) return e;
-    throw e;
-  }
-  throw new Error('expected a CrmError');
-}
 
 describe('amoCRM connector: contacts', () => {
   it('finds a contact by number: name, phones, company, responsible manager with extension, card URL', async () => {
@@ -259,7 +249,7 @@ describe('amoCRM connector: call logs', () => {
   it('a validation error is rejected with amoCRM\'s own words and nothing is saved', async () => {
     const { crm } = await rig();
     const d = journalDelivery();
-    const err = await rejection(crm.logCall(callLog({ contactId: '101', crmUserId: '999' }), d.ctx));
+    const err = await crmFailure(crm.logCall(callLog({ contactId: '101', crmUserId: '999' }), d.ctx));
     expect(err.kind).toBe('rejected');
     expect(err.retryable).toBe(false);
     expect(err.crmMessage).toBe('responsible_user_id: User with id 999 not found.; created_by: User with id 999 not found.');
@@ -272,16 +262,16 @@ describe('amoCRM connector: call logs', () => {
   it('an unpaid or blocked account is a configuration problem; a CRM that is down is retryable', async () => {
     const { crm, server: s } = await rig();
     s.configure({ accountBlocked: 402 });
-    expect(await rejection(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'config', status: 402 });
+    expect(await crmFailure(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'config', status: 402 });
     s.configure({ accountBlocked: 403 });
-    const blocked = await rejection(crm.logCall(callLog({ contactId: '101' }), journalDelivery().ctx));
+    const blocked = await crmFailure(crm.logCall(callLog({ contactId: '101' }), journalDelivery().ctx));
     expect(blocked).toMatchObject({ kind: 'config', status: 403 });
     expect(blocked.message).toMatch(/blocked/);
     s.configure({ accountBlocked: false });
     await s.down('unavailable');
-    expect(await rejection(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(await crmFailure(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
     await s.down('refuse');
-    expect(await rejection(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(await crmFailure(crm.findContact(phoneQuery('+79161234567'), opts()))).toMatchObject({ kind: 'unavailable', retryable: true });
     await s.up();
     expect((await crm.findContact(phoneQuery('+79161234567'), opts()))?.id).toBe('101');
   });
@@ -343,7 +333,7 @@ describe('amoCRM connector: limits and tokens', () => {
     const { crm, server: s, tokens } = await rig();
     s.revokeRefreshTokens();
     s.expireAccessTokens();
-    const err = await rejection(crm.logCall(callLog({ contactId: '101' }), journalDelivery().ctx));
+    const err = await crmFailure(crm.logCall(callLog({ contactId: '101' }), journalDelivery().ctx));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/Sign in to amoCRM again/);
     expect(tokens.status()).toBe('needsSignIn');
@@ -354,21 +344,10 @@ describe('amoCRM connector: limits and tokens', () => {
     const { crm, server: s } = await rig({ longLivedToken: 'llt-0123456789' }, { kind: 'header', name: 'Authorization', value: 'Bearer llt-0123456789' });
     expect((await crm.account(opts())).name).toBe(s.accountName);
     s.revokeAll();
-    expect(await rejection(crm.account(opts()))).toMatchObject({ kind: 'auth', status: 401 });
+    expect(await crmFailure(crm.account(opts()))).toMatchObject({ kind: 'auth', status: 401 });
     expect(s.counters.tokenRefreshes).toBe(0);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('amoCRM sign-in', () => {
   it('authorizes in the "browser", gets the code on the loopback redirect and exchanges it at the account token endpoint', async () => {

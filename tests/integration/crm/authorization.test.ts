@@ -3,12 +3,12 @@
 // parameters kept), a refusal from the CRM, other paths, a browser that does not
 // open, and that the server is closed after a timeout (fake clock) or a cancel.
 import { describe, expect, it } from 'vitest';
-import { CrmError } from '../../../src-main/core/crm/errors';
 import { startAuthorization, type AuthorizationConfig } from '../../../src-main/core/crm/oauth/authorization';
 import { systemClock } from '../../../src-main/core/clock';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import type { Clock, ExternalBrowser } from '../../../src-main/ports';
 import { FakeClock } from '../../support/fake-clock';
+import { crmFailure } from '../../support/crm-failure';
 
 const log = createLoggerFactory(memorySink())('oauth/authorization');
 
@@ -28,15 +28,6 @@ const cfg: AuthorizationConfig = { crmName: 'Bitrix24', authorizeUrl: 'https://p
 async function start(over: Partial<AuthorizationConfig> = {}, browser = recordingBrowser(), clock: Clock = systemClock) {
   const pending = await startAuthorization({ ...cfg, ...over }, { browser, clock, log });
   return { pending, browser };
-}
-
-async function outcome(p: Promise<unknown>): Promise<CrmError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof CrmError)) throw new Error('expected a CrmError');
-  return e;
 }
 
 describe('authorization URL', () => {
@@ -72,7 +63,7 @@ describe('outcomes', () => {
     const state = new URL(browser.urls[0] ?? '').searchParams.get('state') ?? '';
     const res = await fetch(`${pending.redirectUri}?error=access_denied&error_description=The+user+denied+access&state=${state}`);
     expect(await res.text()).toContain('did not complete');
-    const err = await outcome(pending.result);
+    const err = await crmFailure(pending.result);
     expect(err.kind).toBe('auth');
     expect(err.crmMessage).toBe('The user denied access');
     await expect(fetch(pending.redirectUri)).rejects.toThrow();
@@ -103,7 +94,7 @@ describe('outcomes', () => {
     expect((await fetch(`${new URL(pending.redirectUri).origin}/nothing`)).status).toBe(404);
     clock.advance(119_999);
     clock.advance(1);
-    const err = await outcome(pending.result);
+    const err = await crmFailure(pending.result);
     expect(err.kind).toBe('timeout');
     expect(err.message).toBe('Sign-in to Bitrix24 was not completed within 2 min: start it again');
     await expect(fetch(pending.redirectUri)).rejects.toThrow();
@@ -114,7 +105,7 @@ describe('outcomes', () => {
     const clock = new FakeClock();
     const { pending } = await start({}, recordingBrowser(), clock);
     pending.cancel();
-    expect((await outcome(pending.result)).message).toBe('Sign-in to Bitrix24 was cancelled');
+    expect((await crmFailure(pending.result)).message).toBe('Sign-in to Bitrix24 was cancelled');
     await expect(fetch(pending.redirectUri)).rejects.toThrow();
     expect(clock.pending).toBe(0);
   });

@@ -5,8 +5,6 @@
 // registration, CRM_CREATE and missed-call to-dos, the leaky bucket under a
 // burst with the access token expiring in the middle, revocation, webhooks, and
 // what each refusal tells the user.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src-main/core/clock';
 import { createBitrix24Connector, type Bitrix24Connector } from '../../../src-main/core/crm/bitrix24/connector';
@@ -24,6 +22,8 @@ import { Bitrix24SettingsSchema, CRM_SECRET_ACCOUNTS, type Bitrix24Settings } fr
 import { MemorySecretStore } from '../../support/memory-secret-store';
 import { answeredCallLog, journalDelivery, phoneQuery, type CallLogOverrides } from '../../support/crm-servers/sample-call-log';
 import { startBitrix24Server, type Bitrix24ServerOptions, type Bitrix24TestServer } from '../../support/crm-servers/bitrix24-server';
+import { crmFailure } from '../../support/crm-failure';
+import { freePort } from '../../support/loopback';
 
 const logs = createLoggerFactory(memorySink(20_000), 'debug');
 const T0 = Date.UTC(2026, 2, 7, 7, 20, 30);
@@ -42,14 +42,6 @@ interface Rig {
   readonly connector: Bitrix24Connector;
   /** Signs in through the portal's authorize page and the token endpoint (code exchange). */
   signIn(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 async function rig(opts: Bitrix24ServerOptions & { userMap?: Record<string, string>; portalBucket?: Bitrix24HttpOverrides['portalBucket']; redirectPort?: number } = {}): Promise<Rig> {
@@ -102,16 +94,6 @@ const callLog = (over: CallLogOverrides = {}): CallLog =>
   );
 
 const signal = (): AbortSignal => new AbortController().signal;
-
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CrmError) return e;
-    throw e;
-  }
-  throw new Error('expected a CrmError');
-}
 
 describe('screen pop', () => {
   it('finds a contact by phone with its company, responsible manager and card link; nothing -> null', async () => {
@@ -279,7 +261,7 @@ describe('resuming after a crash', () => {
     await r.signIn();
     const log = callLog({ recording: { url: 'http://192.168.1.10/rec/a.mp3', files: ['a.mp3'] } });
     const d = journalDelivery();
-    const err = await failure(r.connector.logCall?.(log, d.ctx) ?? Promise.resolve());
+    const err = await crmFailure(r.connector.logCall?.(log, d.ctx) ?? Promise.resolve());
     expect(err.kind).toBe('rejected');
     expect(err.message).toContain('Bitrix24 logged the call but refused its recording link (Record URL resolves to a non-public address and was blocked.)');
     r.server.setBlockPrivateRecordUrls(false);
@@ -344,16 +326,16 @@ describe('limits and tokens', () => {
     const r = await rig({ scope: ['telephony', 'crm'] });
     await r.signIn();
     r.server.failNext('telephony.externalcall.searchcrmentities', { status: 503, error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
-    const limit = await failure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }));
+    const limit = await crmFailure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }));
     expect(limit).toMatchObject({ kind: 'rateLimited', retryAfterMs: 500, status: 503 });
-    const scope = await failure(r.connector.listUsers?.({ signal: signal() }) ?? Promise.resolve());
+    const scope = await crmFailure(r.connector.listUsers?.({ signal: signal() }) ?? Promise.resolve());
     expect(scope.kind).toBe('config');
     expect(scope.message).toContain('lacks the "user" permission');
     r.server.failNext('telephony.externalcall.register', { status: 400, error: 'ERROR_CORE', error_description: 'Unsupported phone number format' });
-    expect(await failure(r.connector.logCall?.(callLog(), journalDelivery().ctx) ?? Promise.resolve())).toMatchObject({ kind: 'rejected', crmMessage: 'Unsupported phone number format' });
+    expect(await crmFailure(r.connector.logCall?.(callLog(), journalDelivery().ctx) ?? Promise.resolve())).toMatchObject({ kind: 'rejected', crmMessage: 'Unsupported phone number format' });
     // Last: the client then holds every request for the longer limit pause.
     r.server.failNext('*', { status: 429, error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit' });
-    expect(await failure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }))).toMatchObject({ kind: 'rateLimited', status: 429, retryAfterMs: 10_000 });
+    expect(await crmFailure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }))).toMatchObject({ kind: 'rateLimited', status: 429, retryAfterMs: 10_000 });
   });
 
   it('revoked: "sign in to Bitrix24 again", the delivery waits; after signing in it is delivered once', async () => {
@@ -361,7 +343,7 @@ describe('limits and tokens', () => {
     await r.signIn();
     r.server.revoke();
     const d = journalDelivery();
-    const err = await failure(r.connector.logCall?.(callLog(), d.ctx) ?? Promise.resolve());
+    const err = await crmFailure(r.connector.logCall?.(callLog(), d.ctx) ?? Promise.resolve());
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/^Sign in to Bitrix24 again/);
     expect(r.tokens.status()).toBe('needsSignIn');
@@ -376,7 +358,7 @@ describe('limits and tokens', () => {
     const r = await rig();
     await r.signIn();
     await r.server.down('portal');
-    expect((await failure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }))).kind).toBe('unavailable');
+    expect((await crmFailure(r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() }))).kind).toBe('unavailable');
     await r.server.up();
     expect(await r.connector.findContact(phoneQuery('+79161234567'), { signal: signal() })).toBeNull();
   });
@@ -453,7 +435,7 @@ describe('incoming webhook', () => {
 
   it('where register is application-only (WRONG_AUTH_TYPE), says to switch to the application sign-in', async () => {
     const { s, connector } = await webhookRig('refuse');
-    const err = await failure(connector.logCall?.(callLog(), journalDelivery().ctx) ?? Promise.resolve());
+    const err = await crmFailure(connector.logCall?.(callLog(), journalDelivery().ctx) ?? Promise.resolve());
     expect(err.kind).toBe('config');
     expect(err.message).toContain('only from an application, not from an incoming webhook');
     expect(s.calls()).toHaveLength(0);

@@ -3,7 +3,6 @@
 // Retry-After (and the pause it causes), form bodies, error mapping, and that no
 // token ever reaches a log record.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import type { AccessTokenSource, CrmHttpOptions } from '../../../src-main/core/crm/http/types';
@@ -12,6 +11,8 @@ import { systemClock } from '../../../src-main/core/clock';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import type { Clock } from '../../../src-main/ports';
 import { FakeClock } from '../../support/fake-clock';
+import { crmFailure } from '../../support/crm-failure';
+import { closeServer, freePort, listenOnLoopback } from '../../support/loopback';
 
 interface Received {
   readonly method: string;
@@ -37,8 +38,7 @@ beforeAll(async () => {
       handler(r, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 });
 
 afterEach(() => {
@@ -47,10 +47,7 @@ afterEach(() => {
   hanging.clear();
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => closeServer(server));
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
@@ -77,16 +74,6 @@ function client(overrides: Partial<CrmHttpOptions> = {}, clock: Clock = systemCl
   const log = createLoggerFactory(sink, 'debug')('crm/http');
   const http = createCrmHttp({ baseUrl, crmName: 'TestCRM', auth: { kind: 'none' }, clock, log, ...overrides });
   return { http, sink };
-}
-
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CrmError) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
 }
 
 describe('successful requests', () => {
@@ -150,7 +137,7 @@ describe('token rejection', () => {
   it('gives up with an auth error when the refreshed token is refused too (no third request)', async () => {
     handler = (_req, res) => json(res, 401, { title: 'Unauthorized', detail: 'Account blocked' });
     const tokens = rotatingTokens();
-    const err = await failure(client({ auth: { kind: 'bearer', tokens } }).http.request({ method: 'GET', url: '/api/v4/account' }));
+    const err = await crmFailure(client({ auth: { kind: 'bearer', tokens } }).http.request({ method: 'GET', url: '/api/v4/account' }));
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('sign in to TestCRM again');
     expect(err.crmMessage).toBe('Account blocked');
@@ -174,7 +161,7 @@ describe('token rejection', () => {
         throw new CrmError('auth', 'Sign in to TestCRM again: the refresh token was revoked');
       },
     };
-    const err = await failure(client({ auth: { kind: 'queryToken', param: 'auth', tokens: refused } }).http.request({ method: 'POST', url: '/rest/user.get' }));
+    const err = await crmFailure(client({ auth: { kind: 'queryToken', param: 'auth', tokens: refused } }).http.request({ method: 'POST', url: '/rest/user.get' }));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/^Sign in to TestCRM again/);
   });
@@ -183,22 +170,19 @@ describe('token rejection', () => {
 describe('failures', () => {
   it('times out with the CRM name and the limit in seconds', async () => {
     handler = (_req, res) => hanging.add(res);
-    const err = await failure(client({ timeoutMs: 300 }).http.request({ method: 'GET', url: '/slow' }));
+    const err = await crmFailure(client({ timeoutMs: 300 }).http.request({ method: 'GET', url: '/slow' }));
     expect(err.kind).toBe('timeout');
     expect(err.message).toMatch(/^TestCRM did not answer within 0\.3 s/);
   });
 
   it('maps 5xx and a refused connection to unavailable', async () => {
     handler = (_req, res) => json(res, 502, { message: 'Bad gateway upstream' });
-    const err = await failure(client().http.request({ method: 'GET', url: '/x' }));
+    const err = await crmFailure(client().http.request({ method: 'GET', url: '/x' }));
     expect(err).toMatchObject({ kind: 'unavailable', status: 502, crmMessage: 'Bad gateway upstream' });
     expect(err.retryable).toBe(true);
 
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const refused = await failure(client({ baseUrl: `http://127.0.0.1:${port}` }).http.request({ method: 'GET', url: '/x' }));
+    const port = await freePort();
+    const refused = await crmFailure(client({ baseUrl: `http://127.0.0.1:${port}` }).http.request({ method: 'GET', url: '/x' }));
     expect(refused.kind).toBe('unavailable');
     expect(refused.message).toContain('connection was refused');
   });
@@ -208,7 +192,7 @@ describe('failures', () => {
     handler = (_req, res) => (++calls === 1 ? json(res, 429, { title: 'Too Many Requests' }, { 'Retry-After': '2' }) : json(res, 200, { n: calls }));
     const clock = new FakeClock(0);
     const { http } = client({ timeoutMs: 20_000 }, clock);
-    const err = await failure(http.request({ method: 'GET', url: '/a' }));
+    const err = await crmFailure(http.request({ method: 'GET', url: '/a' }));
     expect(err).toMatchObject({ kind: 'rateLimited', status: 429, retryAfterMs: 2000 });
 
     let done = false;
@@ -229,7 +213,7 @@ describe('failures', () => {
 
   it('defaults to 1 s when a 429 has no Retry-After', async () => {
     handler = (_req, res) => json(res, 429, {});
-    expect((await failure(client().http.request({ method: 'GET', url: '/x' }))).retryAfterMs).toBe(1000);
+    expect((await crmFailure(client().http.request({ method: 'GET', url: '/x' }))).retryAfterMs).toBe(1000);
   });
 
   it("maps 400/422 to rejected with the CRM's words, 403 to config", async () => {
@@ -244,13 +228,13 @@ describe('failures', () => {
       else json(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.' });
     };
     const { http } = client();
-    const amo = await failure(http.request({ method: 'POST', url: '/amo' }));
+    const amo = await crmFailure(http.request({ method: 'POST', url: '/amo' }));
     expect(amo).toMatchObject({ kind: 'rejected', status: 400 });
     expect(amo.crmMessage).toBe('Request validation failed; direction: The value you selected is not a valid choice.');
     expect(amo.retryable).toBe(false);
-    const retail = await failure(http.request({ method: 'POST', url: '/retail' }));
+    const retail = await crmFailure(http.request({ method: 'POST', url: '/retail' }));
     expect(retail).toMatchObject({ kind: 'rejected', status: 422, crmMessage: 'Errors in the input parameters; phone: Phone is missing' });
-    const forbidden = await failure(http.request({ method: 'POST', url: '/b24' }));
+    const forbidden = await crmFailure(http.request({ method: 'POST', url: '/b24' }));
     expect(forbidden).toMatchObject({ kind: 'config', status: 403 });
     expect(forbidden.message).toContain('higher privileges');
   });
@@ -266,8 +250,8 @@ describe('failures', () => {
         return undefined;
       },
     });
-    expect(await failure(http.request({ method: 'GET', url: '/ok-but-not' }))).toMatchObject({ kind: 'config', message: 'Account does not exist.' });
-    expect(await failure(http.request({ method: 'GET', url: '/limit' }))).toMatchObject({ kind: 'rateLimited', retryAfterMs: 500 });
+    expect(await crmFailure(http.request({ method: 'GET', url: '/ok-but-not' }))).toMatchObject({ kind: 'config', message: 'Account does not exist.' });
+    expect(await crmFailure(http.request({ method: 'GET', url: '/limit' }))).toMatchObject({ kind: 'rateLimited', retryAfterMs: 500 });
   });
 
   it('rejects with the caller’s abort reason', async () => {
@@ -290,9 +274,9 @@ describe('logs', () => {
           : json(res, 200, { echo: 'SECRETBODY' });
     const a = client({ auth: { kind: 'queryToken', param: 'auth', tokens: rotatingTokens('b24') } });
     await a.http.request({ method: 'POST', url: '/rest/crm.contact.list?x=1', data: { SECRETBODY: 1 } });
-    await failure(a.http.request({ method: 'POST', url: '/fail', data: { token: 'SECRETBODY' } }));
+    await crmFailure(a.http.request({ method: 'POST', url: '/fail', data: { token: 'SECRETBODY' } }));
     const b = client({ auth: { kind: 'header', name: 'X-API-KEY', value: 'key-123' } });
-    await failure(b.http.request({ method: 'GET', url: '/fail?apiKey=key-123' }));
+    await crmFailure(b.http.request({ method: 'GET', url: '/fail?apiKey=key-123' }));
     const records = JSON.stringify([...a.sink.records, ...b.sink.records]);
     expect(a.sink.records.length).toBeGreaterThan(2);
     expect(records).toContain('/rest/crm.contact.list');

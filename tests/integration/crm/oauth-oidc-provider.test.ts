@@ -6,7 +6,6 @@
 // loopback redirect). A small API server in front of the AS's token store plays
 // the CRM's API, so requests really succeed or get 401.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Provider } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrmError } from '../../../src-main/core/crm/errors';
@@ -22,6 +21,7 @@ import { CRM_SECRET_ACCOUNTS } from '../../../src-shared/domain/crm-settings';
 import type { Clock, ExternalBrowser } from '../../../src-main/ports';
 import { FakeClock } from '../../support/fake-clock';
 import { MemorySecretStore } from '../../support/memory-secret-store';
+import { closeServer, listenOnLoopback } from '../../support/loopback';
 
 const CLIENT_ID = 'sidecall-desktop';
 const ACCESS_TTL_S = 60;
@@ -41,19 +41,10 @@ let interactions = 0;
 const sink = memorySink(5000);
 const logs = createLoggerFactory(sink, 'debug');
 
-async function listen(server: http.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-async function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
 beforeAll(async () => {
   let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_q, r) => r.end();
   asServer = http.createServer((req, res) => handle(req, res));
-  const asPort = await listen(asServer);
+  const asPort = await listenOnLoopback(asServer);
   issuer = `http://127.0.0.1:${asPort}`;
   provider = new Provider(issuer, {
     clients: [
@@ -107,12 +98,12 @@ beforeAll(async () => {
       res.end(JSON.stringify(at ? { account: at.accountId } : { error: 'invalid_token' }));
     })();
   });
-  apiUrl = `http://127.0.0.1:${await listen(apiServer)}`;
+  apiUrl = `http://127.0.0.1:${await listenOnLoopback(apiServer)}`;
 });
 
 afterAll(async () => {
-  await close(asServer);
-  await close(apiServer);
+  await closeServer(asServer);
+  await closeServer(apiServer);
 });
 
 /** Cookies of the AS, by name (enough for oidc-provider's interaction and session cookies). */
@@ -351,7 +342,7 @@ describe('sign-in through the system browser', () => {
 
     // A fixed port (amoCRM/Bitrix24 register the redirect exactly): used as given, and a taken one says what to do.
     const probe = http.createServer();
-    const port = await listen(probe);
+    const port = await listenOnLoopback(probe);
     const taken = await startAuthorization(
       { crmName: 'TestAS', authorizeUrl: `${issuer}/auth`, clientId: CLIENT_ID, redirectPort: port, pkce: true },
       { browser: testBrowser(), clock: systemClock, log: logs('oauth/authorization') },
@@ -364,7 +355,7 @@ describe('sign-in through the system browser', () => {
     expect((taken as CrmError).message).toBe(
       `Port ${port} is in use: close the other program or change the redirect port in Settings -> CRM; the TestAS app's redirect URL must match`,
     );
-    await close(probe);
+    await closeServer(probe);
     const fixedBrowser = testBrowser();
     const fixed = await startAuthorization(
       { crmName: 'TestAS', authorizeUrl: `${issuer}/auth`, clientId: CLIENT_ID, redirectPort: port, pkce: true, scope: 'openid' },

@@ -15,7 +15,6 @@
 // process can reach it (CI runs the tests inside a D-Bus session with an
 // unlocked gnome-keyring); otherwise an in-memory SecretStore, and the test
 // output says which.
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallsView, HistoryItem } from '../../../src-shared/domain/calls-view';
@@ -33,6 +32,7 @@ import { createCoreFixture, tempDir, type CoreFixture } from '../../support/core
 import { startAmoCrmServer, type AmoCrmServer } from '../../support/crm-servers/amocrm-server';
 import { startBitrix24Server, type Bitrix24TestServer } from '../../support/crm-servers/bitrix24-server';
 import { MemorySecretStore } from '../../support/memory-secret-store';
+import { freePort } from '../../support/loopback';
 
 const EXTENSION = '101';
 const LINK_TEMPLATE = 'https://pbx.example.com/rec/{yyyy}/{mm}/{dd}/{file}';
@@ -41,13 +41,6 @@ const POLL = { timeout: 20_000, interval: 10 } as const;
 // ---- small helpers ----------------------------------------------------------------
 
 /** A port nothing listens on now (for the loopback redirect the CRM test server must know in advance). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The keychain: the real one where this process reaches a Secret Service, else in memory. */
 async function keychain(): Promise<{ readonly store: SecretStore; readonly real: boolean }> {
@@ -74,7 +67,6 @@ function systemBrowser(visits: { url: string; landedOn: string; status: number }
     },
   };
 }
-
 
 /** Polls `check` until it holds (hooks cannot use expect.poll); rejects naming `what` after 20 s. */
 async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {

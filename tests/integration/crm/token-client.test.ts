@@ -3,12 +3,12 @@
 // (GET with query) and a standard AS (form, client_secret_basic): what is sent,
 // what becomes of the answer, and how refusals map.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CrmError } from '../../../src-main/core/crm/errors';
 import { createTokenClient, type TokenClientConfig } from '../../../src-main/core/crm/oauth/token-client';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import { FakeClock } from '../../support/fake-clock';
+import { crmFailure } from '../../support/crm-failure';
+import { closeServer, listenOnLoopback } from '../../support/loopback';
 
 interface Seen {
   readonly method: string;
@@ -33,29 +33,17 @@ beforeAll(async () => {
       res.end(typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 });
 beforeEach(() => {
   seen.length = 0;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => closeServer(server));
 
 const clock = new FakeClock(1_800_000_000_000);
 const sink = memorySink();
 function client(cfg: Partial<TokenClientConfig> & Pick<TokenClientConfig, 'style' | 'tokenUrl'>) {
   return createTokenClient({ crmName: 'CRM', clientId: 'app id', clientSecret: 's3cr:et', ...cfg }, { clock, log: createLoggerFactory(sink, 'debug')('oauth/token') });
-}
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof CrmError)) throw new Error(`expected a CrmError, got ${String(e)}`);
-  return e;
 }
 
 describe("'json' style (amoCRM)", () => {
@@ -75,7 +63,7 @@ describe("'json' style (amoCRM)", () => {
 
   it('a refused refresh (amoCRM 400 with title/detail/hint) asks to sign in again', async () => {
     answer = () => ({ status: 400, body: { hint: 'Token has been revoked', title: 'Некорректный запрос', type: 'https://developers.amocrm.ru/v3/errors/OAuthProblemJson', status: 400, detail: 'В запросе отсутствует ряд параметров или параметры невалидны' } });
-    const err = await failure(client({ style: 'json', tokenUrl: `${base}/oauth2/access_token` }).refresh('RT'));
+    const err = await crmFailure(client({ style: 'json', tokenUrl: `${base}/oauth2/access_token` }).refresh('RT'));
     expect(err.kind).toBe('auth');
     expect(err.status).toBe(400);
     expect(err.message).toMatch(/^Sign in to CRM again: CRM no longer accepts the saved sign-in \(В запросе/);
@@ -121,17 +109,17 @@ describe("'query' style (Bitrix24)", () => {
   it('invalid_grant on refresh -> auth; invalid_client on the code exchange -> config; 5xx -> unavailable; HTML -> config', async () => {
     const c = client({ style: 'query', tokenUrl: `${base}/oauth/token/` });
     answer = () => ({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid grant' } });
-    expect(await failure(c.refresh('B-RT'))).toMatchObject({ kind: 'auth', crmMessage: 'Invalid grant' });
+    expect(await crmFailure(c.refresh('B-RT'))).toMatchObject({ kind: 'auth', crmMessage: 'Invalid grant' });
     answer = () => ({ status: 401, body: { error: 'invalid_client', error_description: 'Invalid client' } });
-    const cfg = await failure(c.exchangeCode('B-CODE'));
+    const cfg = await crmFailure(c.exchangeCode('B-CODE'));
     expect(cfg.kind).toBe('config');
     expect(cfg.message).toContain('Settings -> CRM');
     answer = () => ({ status: 200, body: { error: 'expired_token' } });
-    expect((await failure(c.exchangeCode('B-CODE'))).kind).toBe('auth');
+    expect((await crmFailure(c.exchangeCode('B-CODE'))).kind).toBe('auth');
     answer = () => ({ status: 503, body: { message: 'maintenance' } });
-    expect((await failure(c.refresh('B-RT'))).kind).toBe('unavailable');
+    expect((await crmFailure(c.refresh('B-RT'))).kind).toBe('unavailable');
     answer = () => ({ status: 200, body: '<html>portal login</html>', type: 'text/html' });
-    expect((await failure(c.refresh('B-RT'))).kind).toBe('config');
+    expect((await crmFailure(c.refresh('B-RT'))).kind).toBe('config');
   });
 });
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLink as makeLink, type RecordingLinkInput, type RecordingLinkSigning } from '../../../src-main/core/reporting/recording-link';
+import { freePort } from '../../support/loopback';
 
 function recordingLink(template: string, input: RecordingLinkInput, signing?: RecordingLinkSigning): string {
   const url = makeLink(template, input, signing);
@@ -22,17 +23,6 @@ let port = 0;
 let child: ChildProcess | undefined;
 /** A name with characters the link percent-encodes: '+', a space, Cyrillic. */
 const ENCODED_NAME = 'in-+79161234567-101 Иван.wav';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
 
 async function untilListening(p: number): Promise<void> {
   for (let i = 0; i < 100; i += 1) {

@@ -12,7 +12,8 @@ import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { freePort, startKamailio, type Kamailio } from '../../support/softphone/kamailio';
+import { startKamailio, type Kamailio } from '../../support/softphone/kamailio';
+import { freePort } from '../../support/loopback';
 import { launchSoftphoneChromium, phoneSettings, PhonePage, startPageServer, type PageServer } from '../../support/softphone/phone-page';
 import { launchChromium } from '../../support/browser';
 

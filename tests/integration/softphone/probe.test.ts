@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { probeWebSocket } from '../../../src-main/core/softphone/probe';
-import { freePort } from '../../support/softphone/kamailio';
+import { freePort } from '../../support/loopback';
 
 const TLS_DIR = path.resolve(import.meta.dirname, '../../support/ami-server/tls');
 const closers: (() => void)[] = [];

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../loopback';
 
 export const KAMAILIO_BIN = process.env['SIDECALL_KAMAILIO'] ?? '/usr/sbin/kamailio';
 const MODULES_DIRS = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
@@ -51,18 +52,6 @@ export function requireKamailio(): string {
   const dir = MODULES_DIRS.find((d) => fs.existsSync(path.join(d, 'websocket.so')));
   if (!dir) throw new Error(`Kamailio's websocket module is missing (looked in ${MODULES_DIRS.join(', ')}): install kamailio-websocket-modules.`);
   return dir;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function quote(s: string): string {
