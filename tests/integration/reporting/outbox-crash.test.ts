@@ -6,7 +6,6 @@
 // no more repeated sends than the kills can explain (amoCRM refuses a second
 // lead with the same source_uid, so a repeat would be hidden in its data; the
 // server counts them).
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,10 +14,10 @@ import { systemClock } from '../../../src-main/core/clock';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import { createOutbox } from '../../../src-main/core/reporting/outbox';
 import { seededRandom } from '../../../src-main/core/seeded-random';
+import { startTestChild, type TestChild } from '../../support/child-process';
 import { tempDir } from '../../support/core-fixture';
 import { startAmoCrmServer, type AmoCrmServer } from '../../support/crm-servers/amocrm-server';
 import { makeCallLog } from '../../support/outbox-call-logs';
-import { REPO } from '../../support/web-app';
 
 const COUNT = 500;
 const TOKEN = 'crash-test-long-lived-token';
@@ -27,46 +26,8 @@ const CONCURRENCY = 4;
 /** Printed, so a failing run can be replayed with OUTBOX_CRASH_SEED. */
 const SEED = Number(process.env['OUTBOX_CRASH_SEED'] ?? Date.now() % 1_000_000);
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | string>;
-  /** Resolves when a stdout line matches. */
-  line(re: RegExp): Promise<string>;
-}
-
-function startChild(journal: string, crmUrl: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: REPO,
-    env: { ...process.env, OUTBOX_JOURNAL: journal, CRM_URL: crmUrl, CRM_TOKEN: TOKEN, COUNT: String(COUNT) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
-  const onData = (d: Buffer): void => {
-    out += d.toString();
-    for (const w of [...waiters]) {
-      const m = out.split('\n').find((l) => w.re.test(l));
-      if (m !== undefined) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  return {
-    process: child,
-    output: () => out,
-    exited,
-    line: (re) =>
-      new Promise<string>((resolve, reject) => {
-        waiters.push({ re, resolve });
-        onData(Buffer.alloc(0));
-        void exited.then((code) => reject(new Error(`child exited (${code}) before printing ${re}:\n${out.slice(-2000)}`)));
-      }),
-  };
+function startChild(journal: string, crmUrl: string): TestChild {
+  return startTestChild(CHILD, { OUTBOX_JOURNAL: journal, CRM_URL: crmUrl, CRM_TOKEN: TOKEN, COUNT: String(COUNT) });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -82,13 +43,10 @@ function leadsPerCall(server: AmoCrmServer): Map<string, number> {
 }
 
 let server: AmoCrmServer | undefined;
-let running: Child | undefined;
+let running: TestChild | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
-  if (running && running.process.exitCode === null && running.process.signalCode === null) {
-    running.process.kill('SIGKILL');
-    await running.exited;
-  }
+  await running?.kill9();
   await server?.close();
   server = undefined;
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
