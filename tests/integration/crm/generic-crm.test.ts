@@ -6,7 +6,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GenericCrmSettingsSchema, type GenericCrmSettings } from '../../../src-shared/domain/crm-settings';
 import { systemClock } from '../../../src-main/core/clock';
-import { CrmError } from '../../../src-main/core/crm/errors';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import type { AccessTokenSource } from '../../../src-main/core/crm/http/types';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
@@ -14,6 +13,7 @@ import { createGenericCrmConnector } from '../../../src-main/core/crm/generic/ge
 import { genericCrmHttpOptions, type GenericCrmCredential } from '../../../src-main/core/crm/generic/http-options';
 import { startGenericCrmServer, type GenericCrmServer } from '../../support/crm-servers/generic-crm-server';
 import { memoryDelivery, sampleCallLog } from '../../support/crm-servers/sample-call-log';
+import { crmFailure } from '../../support/crm-failure';
 
 const IVAN = { id: 17, name: 'Ivan Petrov', company: 'Azure Interior', responsible: 'Olga Smirnova', responsibleExt: '102', phones: ['+7 916 123-45-67'] };
 const q = { e164: '+79161234567', digits: '79161234567', raw: '89161234567' };
@@ -37,15 +37,6 @@ function connector(patch: Record<string, unknown> = {}, credential: GenericCrmCr
   const log = createLoggerFactory(memorySink(200), 'debug');
   const http = createCrmHttp({ ...genericCrmHttpOptions(settings, credential), clock: systemClock, log: log('crm/http'), timeoutMs: 5_000 });
   return createGenericCrmConnector({ settings, http, log: log('crm/generic') });
-}
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-  const e: unknown = await p.then(
-    () => new Error('expected a rejection'),
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CrmError);
-  return e as CrmError;
 }
 
 describe('generic CRM lookup', () => {
@@ -93,7 +84,7 @@ describe('generic CRM lookup', () => {
   it('refuses a lookup URL on another host (the token would go there) before any request', async () => {
     const crm = connector({ lookupUrl: 'https://collector.example.net/x?phone={e164}' });
     const before = server.requests().length;
-    const e = await rejection(crm.findContact(q, { signal: signal() }));
+    const e = await crmFailure(crm.findContact(q, { signal: signal() }));
     expect([e.kind, server.requests().length]).toEqual(['config', before]);
   });
 });
@@ -156,14 +147,14 @@ describe('generic CRM call log', () => {
 
   it('a refused call log carries the CRM\'s message', async () => {
     server.set({ rejectCalls: { status: 422, message: 'phone +79161234567 is not a customer of ours' } });
-    const e = await rejection(connector().logCall(sampleCallLog({ id: 'g-rej' }), memoryDelivery()));
+    const e = await crmFailure(connector().logCall(sampleCallLog({ id: 'g-rej' }), memoryDelivery()));
     expect([e.kind, e.crmMessage]).toEqual(['rejected', 'phone +79161234567 is not a customer of ours']);
     expect(e.message).toContain('phone +79161234567 is not a customer of ours');
   });
 
   it('a template that is not JSON once filled is a settings error, before any request', async () => {
     const before = server.requests().length;
-    const e = await rejection(connector({ logBodyTemplate: '{"secs": {talkSeconds}, "to": {extension}' }).logCall(sampleCallLog({ id: 'g-tpl' }), memoryDelivery()));
+    const e = await crmFailure(connector({ logBodyTemplate: '{"secs": {talkSeconds}, "to": {extension}' }).logCall(sampleCallLog({ id: 'g-tpl' }), memoryDelivery()));
     expect([e.kind, server.requests().length]).toEqual(['config', before]);
   });
 });
@@ -188,7 +179,7 @@ describe('generic CRM auth and failures', () => {
   });
 
   it('a wrong token is an auth error with the CRM\'s words', async () => {
-    const e = await rejection(connector({}, { kind: 'secret', secret: 'nope' }).findContact(q, { signal: signal() }));
+    const e = await crmFailure(connector({}, { kind: 'secret', secret: 'nope' }).findContact(q, { signal: signal() }));
     expect([e.kind, e.crmMessage]).toEqual(['auth', 'Invalid or expired token']);
   });
 
@@ -196,14 +187,14 @@ describe('generic CRM auth and failures', () => {
     const crm = connector();
     const ctx = memoryDelivery();
     server.set({ overloaded: true });
-    expect((await rejection(crm.logCall(sampleCallLog({ id: 'g-out' }), ctx))).kind).toBe('unavailable');
+    expect((await crmFailure(crm.logCall(sampleCallLog({ id: 'g-out' }), ctx))).kind).toBe('unavailable');
     server.set({ overloaded: false, rateLimitedSeconds: 2 });
     // Another client: a 429 pauses the client that got it for Retry-After.
-    const limited = await rejection(connector().logCall(sampleCallLog({ id: 'g-out' }), ctx));
+    const limited = await crmFailure(connector().logCall(sampleCallLog({ id: 'g-out' }), ctx));
     expect([limited.kind, limited.retryAfterMs]).toEqual(['rateLimited', 2000]);
     server.set({ rateLimitedSeconds: undefined });
     server.setDown(true);
-    expect((await rejection(crm.logCall(sampleCallLog({ id: 'g-out' }), ctx))).kind).toBe('unavailable');
+    expect((await crmFailure(crm.logCall(sampleCallLog({ id: 'g-out' }), ctx))).kind).toBe('unavailable');
     expect(ctx.order).toEqual([]);
     server.setDown(false);
     await crm.logCall(sampleCallLog({ id: 'g-out' }), ctx);

@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OdooSettingsSchema, type OdooSettings } from '../../../src-shared/domain/crm-settings';
 import { systemClock } from '../../../src-main/core/clock';
-import { CrmError } from '../../../src-main/core/crm/errors';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import { createOdooConnector } from '../../../src-main/core/crm/odoo/odoo-connector';
 import { odooHttpOptions } from '../../../src-main/core/crm/odoo/http-options';
 import { ODOO_TEST_USER, startOdooServer, type OdooServer, type OdooServerOptions } from '../../support/crm-servers/odoo-server';
 import { memoryDelivery, sampleCallLog } from '../../support/crm-servers/sample-call-log';
+import { crmFailure } from '../../support/crm-failure';
 
 const PARTNERS = [
   { id: 7, name: 'Ivan Petrov', phone: '+7 (916) 123-45-67', parentId: 8, userId: 2 },
@@ -39,15 +39,6 @@ function connector(s: OdooServer, patch: Partial<OdooSettings> = {}, apiKey = OD
   const log = createLoggerFactory(sink, 'debug');
   const http = createCrmHttp({ ...odooHttpOptions(settings), clock: systemClock, log: log('crm/http'), timeoutMs: 5_000 });
   return createOdooConnector({ settings, http, apiKey, log: log('crm/odoo') });
-}
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-  const e: unknown = await p.then(
-    () => new Error('expected a rejection'),
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CrmError);
-  return e as CrmError;
 }
 
 const apiPaths = (s: OdooServer) => [...new Set(s.requests().map((r) => (r.path.startsWith('/json/2/') ? '/json/2' : r.path)))];
@@ -197,21 +188,21 @@ describe('Odoo call logs: crm.phonecall, unknown callers, duplicates', () => {
 describe('Odoo errors', () => {
   it('a wrong API key: /jsonrpc login refused, /json/2 "Invalid apikey", both auth errors', async () => {
     const s16 = await server({ version: 16 });
-    const a = await rejection(connector(s16, {}, 'wrong').findContact(IVAN, { signal: signal() }));
+    const a = await crmFailure(connector(s16, {}, 'wrong').findContact(IVAN, { signal: signal() }));
     expect(a.kind).toBe('auth');
     expect(a.message).toContain(ODOO_TEST_USER.login);
     const s19 = await server({ version: 19 });
-    const b = await rejection(connector(s19, {}, 'wrong').findContact(IVAN, { signal: signal() }));
+    const b = await crmFailure(connector(s19, {}, 'wrong').findContact(IVAN, { signal: signal() }));
     expect([b.kind, b.crmMessage]).toEqual(['auth', 'Invalid apikey']);
     const s19s = await server({ version: 19, json2ErrorShape: 'string' });
-    const c = await rejection(connector(s19s, {}, 'wrong').findContact(IVAN, { signal: signal() }));
+    const c = await crmFailure(connector(s19s, {}, 'wrong').findContact(IVAN, { signal: signal() }));
     expect([c.kind, c.crmMessage]).toEqual(['auth', 'Invalid apikey']);
   });
 
   it('Odoo refusing the note is a rejected delivery in Odoo\'s words, on both APIs', async () => {
     for (const version of [16, 19]) {
       const s = await server({ version, failures: [{ model: 'res.partner', method: 'message_post', name: 'odoo.exceptions.ValidationError', message: 'Notes are closed on archived contacts.' }] });
-      const e = await rejection(connector(s).logCall(sampleCallLog({ id: `rej-${version}` }), memoryDelivery()));
+      const e = await crmFailure(connector(s).logCall(sampleCallLog({ id: `rej-${version}` }), memoryDelivery()));
       expect([e.kind, e.crmMessage]).toEqual(['rejected', 'Notes are closed on archived contacts.']);
       expect(e.message).toContain('Notes are closed on archived contacts.');
     }
@@ -219,9 +210,9 @@ describe('Odoo errors', () => {
 
   it('missing access rights and an unknown database are Settings problems', async () => {
     const s = await server({ version: 16, failures: [{ model: 'res.partner', method: 'search_read', name: 'odoo.exceptions.AccessError', message: 'You are not allowed to access Contact (res.partner) records.' }] });
-    const a = await rejection(connector(s).findContact(IVAN, { signal: signal() }));
+    const a = await crmFailure(connector(s).findContact(IVAN, { signal: signal() }));
     expect([a.kind, a.message.includes('You are not allowed to access Contact')]).toEqual(['config', true]);
-    const b = await rejection(connector(s, { database: 'nope' }).findContact(IVAN, { signal: signal() }));
+    const b = await crmFailure(connector(s, { database: 'nope' }).findContact(IVAN, { signal: signal() }));
     expect([b.kind, b.message.includes('database "nope" does not exist')]).toEqual(['config', true]);
   });
 
@@ -230,11 +221,11 @@ describe('Odoo errors', () => {
     const crm = connector(s);
     s.setDown(true);
     const ctx = memoryDelivery();
-    const a = await rejection(crm.logCall(sampleCallLog({ id: 'down-1' }), ctx));
+    const a = await crmFailure(crm.logCall(sampleCallLog({ id: 'down-1' }), ctx));
     expect([a.kind, a.retryable]).toEqual(['unavailable', true]);
     s.setDown(false);
     s.set({ overloaded: true });
-    const b = await rejection(crm.logCall(sampleCallLog({ id: 'down-1' }), ctx));
+    const b = await crmFailure(crm.logCall(sampleCallLog({ id: 'down-1' }), ctx));
     expect([b.kind, b.retryable]).toEqual(['unavailable', true]);
     s.set({ overloaded: false });
     await crm.logCall(sampleCallLog({ id: 'down-1' }), ctx);

@@ -5,13 +5,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RetailCrmSettingsSchema, type RetailCrmSettings } from '../../../src-shared/domain/crm-settings';
 import { systemClock } from '../../../src-main/core/clock';
-import { CrmError } from '../../../src-main/core/crm/errors';
 import { createCrmHttp } from '../../../src-main/core/crm/http/crm-http';
 import { createLoggerFactory, memorySink } from '../../../src-main/core/log/logger';
 import { createRetailCrmConnector } from '../../../src-main/core/crm/retailcrm/retailcrm-connector';
 import { retailCrmHttpOptions } from '../../../src-main/core/crm/retailcrm/http-options';
 import { RETAIL_TEST_KEY, startRetailCrmServer, type RetailCrmServer } from '../../support/crm-servers/retailcrm-server';
 import { memoryDelivery, sampleCallLog } from '../../support/crm-servers/sample-call-log';
+import { crmFailure } from '../../support/crm-failure';
 
 const IVAN = { id: 17, firstName: 'Иван', lastName: 'Петров', patronymic: 'Сергеевич', email: 'ivan@example.com', phones: ['+7 916 123-45-67'], managerId: 5 };
 const MANAGER = { id: 5, firstName: 'Olga', lastName: 'Smirnova', code: '102' };
@@ -37,15 +37,6 @@ function connector(patch: Partial<RetailCrmSettings> = {}, key = RETAIL_TEST_KEY
   const log = createLoggerFactory(sink, 'debug');
   const http = createCrmHttp({ ...retailCrmHttpOptions(settings, key), clock: systemClock, log: log('crm/http'), timeoutMs: 5_000 });
   return { crm: createRetailCrmConnector({ settings, http, users: { '101': '9' }, log: log('crm/retailcrm') }), sink };
-}
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-  const e: unknown = await p.then(
-    () => new Error('expected a rejection'),
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CrmError);
-  return e as CrmError;
 }
 
 describe('retailCRM screen pop', () => {
@@ -166,7 +157,7 @@ describe('retailCRM call log', () => {
 describe('retailCRM errors', () => {
   it('a wrong API key is an auth error in retailCRM\'s words', async () => {
     const { crm } = connector({}, 'wrong-key');
-    const e = await rejection(crm.findContact(q, { signal: signal() }));
+    const e = await crmFailure(crm.findContact(q, { signal: signal() }));
     expect(e.kind).toBe('auth');
     expect(e.message).toContain('Wrong "apiKey" value.');
     expect(e.crmMessage).toBe('Wrong "apiKey" value.');
@@ -175,7 +166,7 @@ describe('retailCRM errors', () => {
   it('a key without telephony rights is a settings problem: "Access denied."', async () => {
     server.set({ deniedPaths: ['/api/v5/telephony/calls/upload'] });
     const { crm } = connector();
-    const e = await rejection(crm.logCall(sampleCallLog({ id: 'log-denied' }), memoryDelivery()));
+    const e = await crmFailure(crm.logCall(sampleCallLog({ id: 'log-denied' }), memoryDelivery()));
     expect(e.kind).toBe('config');
     expect(e.message).toContain('Access denied.');
   });
@@ -183,7 +174,7 @@ describe('retailCRM errors', () => {
   it('a refused call log keeps retailCRM\'s errorMsg and field errors', async () => {
     server.set({ failures: [{ path: '/api/v5/telephony/calls/upload', status: 400, errorMsg: 'Errors in the entity format', errors: { 'calls[0].phone': 'Phone number is not valid' } }] });
     const { crm } = connector();
-    const e = await rejection(crm.logCall(sampleCallLog({ id: 'log-bad' }), memoryDelivery()));
+    const e = await crmFailure(crm.logCall(sampleCallLog({ id: 'log-bad' }), memoryDelivery()));
     expect(e.kind).toBe('rejected');
     expect(e.message).toContain('Errors in the entity format; calls[0].phone: Phone number is not valid');
   });
@@ -191,17 +182,17 @@ describe('retailCRM errors', () => {
   it('an unknown account is a settings problem, as JSON or as retailCRM\'s nginx 405 page', async () => {
     const { crm } = connector();
     server.set({ accountMissing: 'json' });
-    const a = await rejection(crm.findContact(q, { signal: signal() }));
+    const a = await crmFailure(crm.findContact(q, { signal: signal() }));
     expect([a.kind, a.message.includes('Account does not exist.')]).toEqual(['config', true]);
     server.set({ accountMissing: 'html' });
-    const b = await rejection(crm.findContact(q, { signal: signal() }));
+    const b = await crmFailure(crm.findContact(q, { signal: signal() }));
     expect([b.kind, b.message.includes('Account does not exist.')]).toEqual(['config', true]);
   });
 
   it('503 means slow down and retry after the Retry-After it gave', async () => {
     server.set({ overloaded: true, retryAfterSeconds: 3 });
     const { crm } = connector();
-    const e = await rejection(crm.logCall(sampleCallLog({ id: 'log-503' }), memoryDelivery()));
+    const e = await crmFailure(crm.logCall(sampleCallLog({ id: 'log-503' }), memoryDelivery()));
     expect([e.kind, e.retryAfterMs, e.retryable]).toEqual(['rateLimited', 3000, true]);
   });
 
@@ -209,7 +200,7 @@ describe('retailCRM errors', () => {
     server.setDown(true);
     const { crm } = connector();
     const ctx = memoryDelivery();
-    const e = await rejection(crm.logCall(sampleCallLog({ id: 'log-down' }), ctx));
+    const e = await crmFailure(crm.logCall(sampleCallLog({ id: 'log-down' }), ctx));
     expect([e.kind, e.retryable]).toEqual(['unavailable', true]);
     expect(ctx.order).toEqual([]);
     server.setDown(false);
