@@ -100,6 +100,28 @@ export interface TakenCall {
   readonly item: HistoryItem;
 }
 
+/** Polls until `find` returns something, and returns it (fails the test after POLL's timeout). */
+async function pollFor<T>(find: () => Promise<T | undefined>): Promise<T> {
+  let found: T | undefined;
+  await expect
+    .poll(async () => {
+      found = await find();
+      return found !== undefined;
+    }, POLL)
+    .toBe(true);
+  return found as T;
+}
+
+/** The History item of a call, once the core filed it. */
+function untilFiled(fx: CoreFixture, id: string): Promise<HistoryItem> {
+  return pollFor(async () => (await history(fx)).find((h) => h.call.id === id));
+}
+
+/** The live view of the call ringing from `from`, once its CRM lookup has settled. */
+function untilRinging(fx: CoreFixture, from: string): Promise<CallView> {
+  return pollFor(async () => (await callsView(fx)).live.find((l) => l.call.state === 'ringing' && l.call.remoteNumber === from && l.lookup.status !== 'pending'));
+}
+
 /**
  * An outside caller rings the operator through the trunk; the card's lookup
  * settles while it rings (`whileRinging` runs then); the phone answers, the
@@ -113,14 +135,8 @@ export async function takeCall(
   opts: { readonly talkMs?: number; readonly record?: boolean; readonly whileRinging?: (view: CallView) => Promise<void> } = {},
 ): Promise<TakenCall> {
   simulateInbound(srv.pbx, { from, to: EXTENSION, via: 'trunk', answer: false, talkMs: 600_000 });
-  let ringing: CallView | undefined;
-  await expect
-    .poll(async () => {
-      ringing = (await callsView(fx)).live.find((l) => l.call.state === 'ringing' && l.call.remoteNumber === from && l.lookup.status !== 'pending');
-      return ringing !== undefined;
-    }, POLL)
-    .toBe(true);
-  const view = ringing as CallView;
+  const ringing = await untilRinging(fx, from);
+  const view = ringing;
   const id = view.call.id;
   await opts.whileRinging?.(view);
   expect(srv.pbx.answerPhone(EXTENSION)).toBe(true);
@@ -131,36 +147,18 @@ export async function takeCall(
   }
   if ((opts.talkMs ?? 0) > 0) await new Promise((r) => setTimeout(r, opts.talkMs));
   expect(srv.pbx.hangupPhone(EXTENSION)).toBe(true);
-  let item: HistoryItem | undefined;
-  await expect
-    .poll(async () => {
-      item = (await history(fx)).find((h) => h.call.id === id);
-      return item !== undefined;
-    }, POLL)
-    .toBe(true);
-  return { id, ringing: view, item: item as HistoryItem };
+  const item = await untilFiled(fx, id);
+  return { id, ringing: view, item };
 }
 
 /** An outside caller rings the operator and gives up before anyone answers (a missed call); resolves once History has it. */
 export async function missCall(fx: CoreFixture, srv: AmiServer, from: string): Promise<TakenCall> {
   const sim = simulateInbound(srv.pbx, { from, to: EXTENSION, via: 'trunk', answer: false, talkMs: 600_000 });
-  let ringing: CallView | undefined;
-  await expect
-    .poll(async () => {
-      ringing = (await callsView(fx)).live.find((l) => l.call.state === 'ringing' && l.call.remoteNumber === from && l.lookup.status !== 'pending');
-      return ringing !== undefined;
-    }, POLL)
-    .toBe(true);
-  const id = (ringing as CallView).call.id;
+  const ringing = await untilRinging(fx, from);
+  const id = ringing.call.id;
   sim.hangupCaller();
-  let item: HistoryItem | undefined;
-  await expect
-    .poll(async () => {
-      item = (await history(fx)).find((h) => h.call.id === id);
-      return item !== undefined;
-    }, POLL)
-    .toBe(true);
-  return { id, ringing: ringing as CallView, item: item as HistoryItem };
+  const item = await untilFiled(fx, id);
+  return { id, ringing, item };
 }
 
 /**
@@ -170,26 +168,14 @@ export async function missCall(fx: CoreFixture, srv: AmiServer, from: string): P
  */
 export async function placeCall(fx: CoreFixture, srv: AmiServer, number: string, opts: { readonly talkMs?: number } = {}): Promise<TakenCall> {
   await request(fx, 'calls.dial', { number, source: 'pad' });
-  let dialing: CallView | undefined;
-  await expect
-    .poll(async () => {
-      dialing = (await callsView(fx)).live.find((l) => l.call.direction === 'outbound' && l.call.state === 'dialing');
-      return dialing !== undefined;
-    }, POLL)
-    .toBe(true);
-  const id = (dialing as CallView).call.id;
+  const dialing = await pollFor(async () => (await callsView(fx)).live.find((l) => l.call.direction === 'outbound' && l.call.state === 'dialing'));
+  const id = dialing.call.id;
   expect(srv.pbx.answerPhone(EXTENSION)).toBe(true);
   await expect.poll(async () => (await callsView(fx)).live.find((l) => l.call.id === id)?.call.state, POLL).toBe('connected');
   if ((opts.talkMs ?? 0) > 0) await new Promise((r) => setTimeout(r, opts.talkMs));
   await request(fx, 'calls.hangup', { callId: id });
-  let item: HistoryItem | undefined;
-  await expect
-    .poll(async () => {
-      item = (await history(fx)).find((h) => h.call.id === id);
-      return item !== undefined;
-    }, POLL)
-    .toBe(true);
-  return { id, ringing: dialing as CallView, item: item as HistoryItem };
+  const item = await untilFiled(fx, id);
+  return { id, ringing: dialing, item };
 }
 
 /** The recording link LINK_TEMPLATE gives a filed call. */
