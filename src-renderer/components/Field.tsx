@@ -41,6 +41,7 @@ export function CheckField(props: {
   readonly checked: boolean;
   readonly locked?: boolean;
   readonly hint?: ReactNode;
+  readonly testId?: string;
   readonly onChange: (checked: boolean) => void;
 }) {
   const { t } = useTranslation();
@@ -48,7 +49,7 @@ export function CheckField(props: {
   return (
     <div className={`field field-check${props.locked ? ' field-locked' : ''}`}>
       <label className="check">
-        <input id={props.id} type="checkbox" checked={props.checked} disabled={props.locked} aria-describedby={described || undefined} onChange={(e) => props.onChange(e.target.checked)} />
+        <input id={props.id} type="checkbox" checked={props.checked} disabled={props.locked} aria-describedby={described || undefined} onChange={(e) => props.onChange(e.target.checked)} data-testid={props.testId} />
         <span>{props.label}</span>
       </label>
       {props.locked ? (

@@ -16,7 +16,7 @@ import { useSoftphone } from '../softphone/use-softphone';
 import { useAudioDevices } from '../hooks/use-audio-devices';
 import { useNow } from '../hooks/use-now';
 import { useSettingsForm } from '../hooks/use-settings-form';
-import { Field } from './Field';
+import { CheckField, Field } from './Field';
 import { softphoneErrorText } from './SoftphonePanel';
 
 type Draft = Omit<Sp, 'iceServers' | 'registerExpiresSec'> & { iceServers: string; registerExpiresSec: string; password: string };
@@ -98,10 +98,7 @@ export function SoftphoneSettings(props: { readonly view: SettingsView; readonly
     </Field>
   );
   const check = (key: 'enabled' | 'callWaiting' | 'echoCancellation' | 'noiseSuppression' | 'autoGainControl', label: string) => (
-    <label className="check">
-      <input id={`softphone.${key}`} type="checkbox" checked={draft[key]} disabled={isLocked(key)} onChange={(e) => set(key, e.target.checked)} />
-      <span>{label}</span>
-    </label>
+    <CheckField id={`softphone.${key}`} label={label} checked={draft[key]} locked={isLocked(key)} onChange={(v) => set(key, v)} />
   );
 
   return (

@@ -11,7 +11,7 @@ import type { SettingsView } from '../../../src-shared/ipc/contract';
 import { sidecall } from '../../bridge';
 import { toRequestError } from '../../bridge/request-error';
 import { translateMessage } from '../../i18n';
-import { Field } from '../Field';
+import { CheckField, Field } from '../Field';
 import { CRM_FIELDS, getPath, setPath, type CrmFieldSpec } from './crm-fields';
 import { CrmConnectionCard } from './CrmConnectionCard';
 import { OutboxCard } from './OutboxCard';
@@ -119,9 +119,7 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
     const err = errors[path];
     if (spec.type === 'check') {
       return (
-        <label key={spec.path} className="check">
-          <input type="checkbox" checked={value === true} disabled={locked} onChange={(e) => set(e.target.checked)} data-testid={id} /> {label}
-        </label>
+        <CheckField key={spec.path} id={id} label={label} checked={value === true} locked={locked} onChange={set} testId={id} />
       );
     }
     return (
@@ -206,9 +204,7 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
 
         <fieldset className="card">
           <legend className="card-title">{t('reporting.title')}</legend>
-          <label className="check">
-            <input type="checkbox" checked={draft.reporting.enabled} disabled={isLocked('reporting.enabled')} onChange={(e) => setReporting({ enabled: e.target.checked })} data-testid="reporting-enabled" /> {t('reporting.enabled')}
-          </label>
+          <CheckField id="reporting-enabled" label={t('reporting.enabled')} checked={draft.reporting.enabled} locked={isLocked('reporting.enabled')} onChange={(enabled) => setReporting({ enabled })} testId="reporting-enabled" />
           <Field id="reporting-which" label={t('reporting.which')} locked={isLocked('reporting.which')}>
             <select id="reporting-which" value={draft.reporting.which} disabled={isLocked('reporting.which')} onChange={(e) => setReporting({ which: e.target.value as Settings['reporting']['which'] })} data-testid="reporting-which">
               <option value="all">{t('reporting.whichAll')}</option>
@@ -216,21 +212,13 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
               <option value="answered">{t('reporting.whichAnswered')}</option>
             </select>
           </Field>
-          <label className="check">
-            <input type="checkbox" checked={draft.reporting.createUnknown} disabled={isLocked('reporting.createUnknown')} onChange={(e) => setReporting({ createUnknown: e.target.checked })} /> {t('reporting.createUnknown')}
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={draft.reporting.missedCallTask} disabled={isLocked('reporting.missedCallTask')} onChange={(e) => setReporting({ missedCallTask: e.target.checked })} /> {t('reporting.missedCallTask')}
-          </label>
+          <CheckField id="reporting-createUnknown" label={t('reporting.createUnknown')} checked={draft.reporting.createUnknown} locked={isLocked('reporting.createUnknown')} onChange={(createUnknown) => setReporting({ createUnknown })} />
+          <CheckField id="reporting-missedCallTask" label={t('reporting.missedCallTask')} checked={draft.reporting.missedCallTask} locked={isLocked('reporting.missedCallTask')} onChange={(missedCallTask) => setReporting({ missedCallTask })} />
           <Field id="reporting-link" label={t('reporting.linkTemplate')} error={errors['reporting.recordingLink.urlTemplate']} hint={t('reporting.linkTemplateHint')} locked={isLocked('reporting.recordingLink.urlTemplate')}>
             <input id="reporting-link" type="text" className="mono" spellCheck={false} placeholder="https://pbx.example.com/rec/{yyyy}/{mm}/{dd}/{file}" value={rl.urlTemplate} disabled={isLocked('reporting.recordingLink.urlTemplate')} onChange={(e) => setLink({ urlTemplate: e.target.value })} data-testid="reporting-link" />
           </Field>
-          <label className="check">
-            <input type="checkbox" checked={rl.pbxRecordsAll} disabled={isLocked('reporting.recordingLink.pbxRecordsAll')} onChange={(e) => setLink({ pbxRecordsAll: e.target.checked })} data-testid="reporting-records-all" /> {t('reporting.pbxRecordsAll')}
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={rl.signed} disabled={isLocked('reporting.recordingLink.signed')} onChange={(e) => setLink({ signed: e.target.checked })} /> {t('reporting.signed')}
-          </label>
+          <CheckField id="reporting-records-all" label={t('reporting.pbxRecordsAll')} checked={rl.pbxRecordsAll} locked={isLocked('reporting.recordingLink.pbxRecordsAll')} onChange={(pbxRecordsAll) => setLink({ pbxRecordsAll })} testId="reporting-records-all" />
+          <CheckField id="reporting-signed" label={t('reporting.signed')} checked={rl.signed} locked={isLocked('reporting.recordingLink.signed')} onChange={(signed) => setLink({ signed })} />
           {rl.signed ? (
             <div className="grid-2">
               <Field id="reporting-secret" label={t('reporting.secret')} error={errors['secret:recordingLinkSecret']} hint={view.secrets.recordingLinkSecretSet ? t('crm.secretStored') : t('settings.amiSecretNone')}>
