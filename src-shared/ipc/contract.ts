@@ -156,6 +156,9 @@ export const requestChannels = {
   'dnd.set': { request: z.object({ on: z.boolean() }).strict(), response: DndStatusSchema },
 } as const;
 
+/** Addresses the operator's system browser may be asked to open (CRM sign-in pages): https, or http on loopback. */
+export const SYSTEM_BROWSER_URL = /^(?:https:\/\/|http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/])/;
+
 export const eventChannels = {
   'connection.status': ConnectionStatusSchema,
   'settings.changed': SettingsViewSchema,
@@ -180,7 +183,7 @@ export const eventChannels = {
     url: z
       .string()
       .max(8192)
-      .regex(/^(?:https:\/\/|http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/])/, { message: 'https only' }),
+      .regex(SYSTEM_BROWSER_URL, { message: 'https only' }),
   }),
   /** Main asks the UI to show a page (e.g. the tray's "Settings" item). */
   'ui.navigate': z.object({ page: z.enum(['home', 'history', 'settings', 'help']) }),

@@ -16,6 +16,7 @@ import type { SidecallCore } from '../../core/app';
 import type { Logger } from '../../ports';
 import { createLoggerFactory, streamSink } from '../../core/log/logger';
 import { AppError } from '../../../src-shared/errors';
+import { SYSTEM_BROWSER_URL } from '../../../src-shared/ipc/contract';
 import { APP_SCHEME } from './app-protocol';
 import { serveAppProtocol } from './app-protocol-handler';
 import { hardenSession, hardenWebContents } from './hardening';
@@ -342,6 +343,6 @@ function fatal(error: unknown): void {
 
 /** CRM sign-in pages in the operator's own browser (RFC 8252: never a window of ours); https, or http on loopback only. */
 function openInSystemBrowser(url: string): Promise<void> {
-  if (!/^(?:https:\/\/|http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/])/.test(url)) return Promise.reject(new Error('Refused to open a sign-in address that is not https'));
+  if (!SYSTEM_BROWSER_URL.test(url)) return Promise.reject(new Error('Refused to open a sign-in address that is not https'));
   return shell.openExternal(url);
 }
