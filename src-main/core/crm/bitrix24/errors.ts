@@ -4,6 +4,7 @@
 // refused this call log". Codes and statuses: b24restdocs _includes/system-errors.md,
 // settings/oauth/error-codes.md and the telephony method pages.
 import { CrmError, type CrmErrorOptions } from '../errors';
+import { asRecord } from '../http/body';
 import type { CrmResponseInfo } from '../http/types';
 
 /** A CrmError that keeps Bitrix24's own error code, so the connector can add what it knows (the method, its scope). */
@@ -22,8 +23,8 @@ export interface Bitrix24ErrorBody {
 
 /** The `{error, error_description}` of a response; undefined when the body is not a Bitrix24 error. */
 export function bitrix24ErrorOf(data: unknown): Bitrix24ErrorBody | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const body = data as Record<string, unknown>;
+  const body = asRecord(data);
+  if (!body) return undefined;
   if (!('error' in body) || 'result' in body) return undefined;
   const error = typeof body['error'] === 'string' ? body['error'] : typeof body['error'] === 'number' ? String(body['error']) : undefined;
   if (error === undefined) return undefined;

@@ -6,6 +6,7 @@ import type { CallLog } from '../../../../src-shared/domain/call-log';
 import type { Contact } from '../../../../src-shared/domain/contact';
 import type { GenericCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import type { PhoneQuery } from '../connector';
+import { asRecord } from '../http/body';
 import { readJsonPath } from './json-path';
 import { fillJsonTemplate, fillUrlTemplate, type TemplateValue } from './template';
 
@@ -74,7 +75,7 @@ export function contactFromResponse(data: unknown, settings: GenericCrmSettings,
   const phone = q.e164 ?? (q.raw || q.digits);
   const company = m.company === '' ? undefined : scalarText(readJsonPath(root, m.company));
   const resp = m.responsible === '' ? undefined : readJsonPath(root, m.responsible);
-  const respObj = typeof resp === 'object' && resp !== null && !Array.isArray(resp) ? (resp as Record<string, unknown>) : undefined;
+  const respObj = asRecord(resp);
   const respName = scalarText(resp) ?? scalarText(respObj?.['name']);
   const respExt = scalarText(respObj?.['extension']) ?? scalarText(respObj?.['ext']);
   const rawLink = m.link === '' ? undefined : scalarText(readJsonPath(root, m.link));

@@ -7,6 +7,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Clock, Logger } from '../../../ports';
 import { CrmError } from '../errors';
+import { asRecord, clip, textOf } from './body';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import type { CrmAuth, CrmHttp, CrmHttpOptions, CrmRequest, CrmResponseInfo } from './types';
 
@@ -43,15 +44,6 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-function clip(text: string, max = 500): string {
-  const t = text.trim().replace(/\s+/g, ' ');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
-function asRecord(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
 /**
  * The CRM's own words from an error body, in the shapes the supported CRMs use:
  * amoCRM `{title, detail, validation-errors}`, Bitrix24 / OAuth `{error, error_description}`,
@@ -65,15 +57,14 @@ export function crmMessageOf(data: unknown): string | undefined {
   const body = asRecord(data);
   if (!body) return undefined;
   const parts: string[] = [];
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const head =
-    text(body['error_description']) ??
-    text(body['errorMsg']) ??
-    text(body['detail']) ??
-    text(body['message']) ??
-    text(asRecord(body['error'])?.['message']) ??
-    text(body['title']) ??
-    text(body['error']);
+    textOf(body['error_description']) ??
+    textOf(body['errorMsg']) ??
+    textOf(body['detail']) ??
+    textOf(body['message']) ??
+    textOf(asRecord(body['error'])?.['message']) ??
+    textOf(body['title']) ??
+    textOf(body['error']);
   if (head) parts.push(head);
   const validation = body['validation-errors'];
   if (Array.isArray(validation)) {
@@ -82,13 +73,13 @@ export function crmMessageOf(data: unknown): string | undefined {
       if (!Array.isArray(errors)) continue;
       for (const e of errors) {
         const r = asRecord(e);
-        const d = text(r?.['detail']);
-        if (d) parts.push(r && text(r['path']) ? `${text(r['path'])}: ${d}` : d);
+        const d = textOf(r?.['detail']);
+        if (d) parts.push(r && textOf(r['path']) ? `${textOf(r['path'])}: ${d}` : d);
       }
     }
   }
   const errors = asRecord(body['errors']);
-  if (errors) for (const [k, v] of Object.entries(errors)) if (text(v)) parts.push(`${k}: ${text(v)}`);
+  if (errors) for (const [k, v] of Object.entries(errors)) if (textOf(v)) parts.push(`${k}: ${textOf(v)}`);
   return parts.length > 0 ? clip(parts.join('; ')) : undefined;
 }
 

@@ -6,9 +6,12 @@
 // and /json/2's HTTP statuses with a {name, message} object or a JSON string.
 import type { OdooSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError } from '../errors';
+import { asRecord, clip, textOf } from '../http/body';
 import type { CrmHttpOptions, CrmResponseInfo } from '../http/types';
 
 export const ODOO_NAME = 'Odoo';
+/** Odoo's words in a message are cut at this many characters. */
+const ODOO_CLIP = 400;
 
 /** The Odoo address without a trailing slash; CrmError('config') when it is not set. */
 export function odooBaseUrl(settings: OdooSettings): string {
@@ -16,11 +19,6 @@ export function odooBaseUrl(settings: OdooSettings): string {
   if (url === '') throw new CrmError('config', 'Enter the Odoo address (https://<your company>.odoo.com) in Settings -> CRM');
   return url;
 }
-
-function rec(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 export interface OdooFault {
   /** Python exception, e.g. odoo.exceptions.AccessDenied (absent for a /json/2 string body). */
@@ -30,23 +28,18 @@ export interface OdooFault {
 
 /** The error of an Odoo answer: JSON-RPC `error`, a /json/2 error object or string; undefined otherwise. */
 export function odooFaultOf(res: CrmResponseInfo): OdooFault | undefined {
-  const body = rec(res.data);
-  const rpcError = rec(body?.['error']);
+  const body = asRecord(res.data);
+  const rpcError = asRecord(body?.['error']);
   if (body && rpcError && body['jsonrpc'] !== undefined) {
-    const data = rec(rpcError['data']);
-    const message = text(data?.['message']) ?? text(rpcError['message']) ?? 'Odoo Server Error';
-    const name = text(data?.['name']) ?? (rpcError['code'] === 100 ? 'odoo.http.SessionExpiredException' : undefined);
-    return { message: clip(message), ...(name ? { name } : {}) };
+    const data = asRecord(rpcError['data']);
+    const message = textOf(data?.['message']) ?? textOf(rpcError['message']) ?? 'Odoo Server Error';
+    const name = textOf(data?.['name']) ?? (rpcError['code'] === 100 ? 'odoo.http.SessionExpiredException' : undefined);
+    return { message: clip(message, ODOO_CLIP), ...(name ? { name } : {}) };
   }
   if (res.status < 400) return undefined;
-  if (typeof res.data === 'string' && text(res.data) && !res.data.trim().startsWith('<')) return { message: clip(res.data.trim()) };
-  if (body && text(body['message'])) return { message: clip(text(body['message']) as string), ...(text(body['name']) ? { name: text(body['name']) } : {}) };
+  if (typeof res.data === 'string' && textOf(res.data) && !res.data.trim().startsWith('<')) return { message: clip(res.data.trim(), ODOO_CLIP) };
+  if (body && textOf(body['message'])) return { message: clip(textOf(body['message']) as string, ODOO_CLIP), ...(textOf(body['name']) ? { name: textOf(body['name']) } : {}) };
   return undefined;
-}
-
-function clip(t: string): string {
-  const one = t.replace(/\s+/g, ' ').trim();
-  return one.length > 400 ? `${one.slice(0, 399)}…` : one;
 }
 
 /** Odoo errors as CrmErrors; undefined leaves the shared client's mapping by status (HTML 404, 502...). */

@@ -5,6 +5,7 @@
 // Messages: retailcrm/api-client-php ApiExceptionFactory.
 import type { RetailCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError, type CrmErrorOptions } from '../errors';
+import { asRecord, textOf } from '../http/body';
 import { parseRetryAfter } from '../http/crm-http';
 import type { CrmHttpOptions, CrmResponseInfo, RateLimitPolicy } from '../http/types';
 
@@ -24,7 +25,7 @@ export class RetailCrmError extends CrmError {
 }
 
 function duplicatesOf(data: unknown): string[] {
-  const list = bodyOf(data)?.['duplicateCalls'];
+  const list = asRecord(data)?.['duplicateCalls'];
   return Array.isArray(list) ? list.filter((v) => typeof v === 'string' || typeof v === 'number').map(String) : [];
 }
 
@@ -35,22 +36,17 @@ export function retailAccountUrl(settings: RetailCrmSettings): string {
   return url;
 }
 
-function bodyOf(data: unknown): Record<string, unknown> | undefined {
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
-}
-
 /** retailCRM's errorMsg with its field errors (object or list) of a failed answer; undefined when the answer is not a retailCRM error. */
 export function retailErrorMessage(data: unknown): string | undefined {
-  const body = bodyOf(data);
+  const body = asRecord(data);
   if (!body || body['success'] !== false) return undefined;
   const parts: string[] = [];
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-  const head = text(body['errorMsg']);
+  const head = textOf(body['errorMsg']);
   if (head) parts.push(head);
   const errors = body['errors'];
-  if (Array.isArray(errors)) for (const e of errors) if (text(e)) parts.push(text(e) as string);
-  const fields = bodyOf(errors);
-  if (fields) for (const [k, v] of Object.entries(fields)) if (text(v)) parts.push(`${k}: ${text(v) as string}`);
+  if (Array.isArray(errors)) for (const e of errors) if (textOf(e)) parts.push(textOf(e) as string);
+  const fields = asRecord(errors);
+  if (fields) for (const [k, v] of Object.entries(fields)) if (textOf(v)) parts.push(`${k}: ${textOf(v) as string}`);
   if (parts.length === 0) return undefined;
   const all = parts.join('; ');
   return all.length > 500 ? `${all.slice(0, 499)}…` : all;
@@ -59,7 +55,7 @@ export function retailErrorMessage(data: unknown): string | undefined {
 /** retailCRM answers as CrmErrors; undefined for a success (the shared client maps the rest by status). */
 export function mapRetailCrmError(res: CrmResponseInfo): CrmError | undefined {
   const { status } = res;
-  const failed = bodyOf(res.data)?.['success'] === false;
+  const failed = asRecord(res.data)?.['success'] === false;
   if (status < 400 && !failed) return undefined;
   const crmMessage = retailErrorMessage(res.data);
   const said = crmMessage ? `: ${crmMessage}` : '';
@@ -72,7 +68,7 @@ export function mapRetailCrmError(res: CrmResponseInfo): CrmError | undefined {
   if (crmMessage && /apiKey/i.test(crmMessage)) {
     return new CrmError('auth', `retailCRM refused the API key${said} Check the API key in Settings -> CRM.`, opts);
   }
-  if (crmMessage?.startsWith('Account does not exist') || (status === 405 && !bodyOf(res.data))) {
+  if (crmMessage?.startsWith('Account does not exist') || (status === 405 && !asRecord(res.data))) {
     // retailCRM's nginx answers 405 with an HTML page for an unknown account (api-client-php ErrorTest).
     const words = crmMessage ?? 'Account does not exist.';
     return new CrmError('config', `retailCRM: ${words} Check the account address in Settings -> CRM.`, { status, crmMessage: words });
