@@ -70,7 +70,6 @@ export function createDndService(deps: {
   readonly log: Logger;
 }): DndService {
   let state: DndStatus['state'] = 'unknown';
-  let problem: string | undefined;
   /** The key the state belongs to: a new extension or key starts from unknown. */
   let stateFor = '';
   const listeners = new Set<(s: DndStatus) => void>();
@@ -83,9 +82,8 @@ export function createDndService(deps: {
     if (forKey !== stateFor) {
       stateFor = forKey;
       state = 'unknown';
-      problem = undefined;
     }
-    return problem === undefined ? { mode, state } : { mode, state, problem };
+    return { mode, state };
   };
   const publish = (): DndStatus => {
     const s = status();
@@ -109,7 +107,6 @@ export function createDndService(deps: {
       try {
         const value = await dbGet(usable(ctx), { family: ctx.dnd.family, key: dndKey(ctx) });
         state = value !== null && value !== '' ? 'on' : 'off';
-        problem = undefined;
       } catch (error) {
         // Reading is optional (DBGet needs write=reporting): the state stays what we last set.
         deps.log.info('DND state not read from the PBX', { reason: error instanceof Error ? error.message : String(error) });
@@ -135,7 +132,6 @@ export function createDndService(deps: {
         throw new DndError(message, { cause: error });
       }
       state = on ? 'on' : 'off';
-      problem = undefined;
       deps.log.info('DND changed', { on, mode: ctx.dnd.mode });
       return publish();
     },
