@@ -101,8 +101,8 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
     if (spec.when && !spec.when.values.includes(getPath(section, spec.when.path))) return null;
     const id = `crm-${kind}-${spec.path.replace(/[^A-Za-z0-9]/g, '-')}`;
     const label = t(`crm.field.${spec.label}`);
-    const value0 = getPath(section, spec.path);
-    const hint = spec.redirectPath ? t('crm.field.redirectPortHint', { url: `http://127.0.0.1:${String(value0)}${spec.redirectPath}` }) : spec.hint ? t(`crm.field.${spec.hint}`) : undefined;
+    const value = getPath(section, spec.path);
+    const hint = spec.redirectPath ? t('crm.field.redirectPortHint', { url: `http://127.0.0.1:${String(value)}${spec.redirectPath}` }) : spec.hint ? t(`crm.field.${spec.hint}`) : undefined;
     if (spec.type === 'secret') {
       const which = spec.path.slice('secret:'.length) as 'clientSecret' | 'credential';
       const err = errors[spec.path];
@@ -114,7 +114,6 @@ export function CrmSettings(props: { readonly view: SettingsView; readonly onSav
     }
     const path = `crm.${kind}.${spec.path}`;
     const locked = isLocked(path);
-    const value = getPath(section, spec.path);
     const set = (v: unknown): void => update((d) => ({ ...d, crm: { ...d.crm, [kind]: setPath(d.crm[kind], spec.path, v) } }));
     const err = errors[path];
     if (spec.type === 'check') {

@@ -7,7 +7,7 @@ import type { OutboxStatusView } from '../../../src-shared/domain/crm-status';
 import { sidecall } from '../../bridge';
 import { toRequestError } from '../../bridge/request-error';
 
-export function OutboxCard(props: { readonly status: OutboxStatusView | undefined; readonly onChange: (s: OutboxStatusView) => void; readonly crmName?: string }) {
+export function OutboxCard(props: { readonly status: OutboxStatusView | undefined; readonly onChange: (s: OutboxStatusView) => void }) {
   const { t } = useTranslation();
   const s = props.status;
   const [confirm, setConfirm] = useState<string>();
