@@ -4,6 +4,7 @@
 // words; 402/403 -> the account is not paid / blocked).
 import type { AmoCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError } from '../errors';
+import { asRecord, textOf } from '../http/body';
 import type { CrmAuth, CrmHttpOptions, CrmResponseInfo, RateLimitPolicy } from '../http/types';
 import { validationErrorsOf, validationMessage } from './mapping';
 
@@ -25,14 +26,10 @@ export function amoAccountUrl(settings: AmoCrmSettings): string {
   return url;
 }
 
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
 /** amoCRM-specific errors; undefined leaves the shared client's mapping by status (429, 401, 5xx...). */
 export function mapAmoCrmError(res: CrmResponseInfo): CrmError | undefined {
-  const body = typeof res.data === 'object' && res.data !== null ? (res.data as Record<string, unknown>) : {};
-  const detail = text(body['detail']) ?? text(body['title']);
+  const body = asRecord(res.data);
+  const detail = textOf(body?.['detail']) ?? textOf(body?.['title']);
   if (res.status === 400) {
     const items = validationErrorsOf(res.data);
     if (items) {
