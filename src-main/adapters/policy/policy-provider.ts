@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EMPTY_POLICY, policyFromSources, type PolicyLayer, type PolicyProvider, type RawPolicySource } from '../../core/policy/policy';
+import { fileStamp } from '../file-stamp';
 import { readManagedPreferences } from './managed-preferences';
 import { createRegRunner, readRegistryPolicy, type RunReg } from './registry';
 import { readProgramDataFolder, windowsSystemRoot, windowsTools } from './windows-paths';
@@ -48,15 +49,6 @@ export function readPolicyFile(file: string): RawPolicySource | undefined {
     return { source: file, doc: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
   } catch (error) {
     return { source: file, error: `not valid JSON (${(error as Error).message})` };
-  }
-}
-
-function fileStamp(file: string): string {
-  try {
-    const st = fs.statSync(file, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}`;
-  } catch {
-    return 'missing';
   }
 }
 

@@ -8,6 +8,7 @@ import { applyPatch, refuseLockedPaths, resolveSettings, type SourceDocument } f
 import type { PolicyProvider } from '../../core/policy/policy';
 import type { SettingsLoadResult, SettingsStore } from '../../ports';
 import { JsonFileDocument } from './json-file-document';
+import { fileStamp } from '../file-stamp';
 
 export interface FileSettingsStoreOptions {
   readonly userFile: string;
@@ -86,15 +87,5 @@ export class FileSettingsStore implements SettingsStore {
       problems.push({ path: '(file)', message: `Cannot read the configuration file: ${(error as Error).message}`, source: this.overrideFile });
       return undefined;
     }
-  }
-}
-
-/** Size, mtime and inode of a file ("missing" when absent): changes whenever the file is rewritten or replaced. */
-function fileStamp(file: string): string {
-  try {
-    const st = fs.statSync(file, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}`;
-  } catch {
-    return 'missing';
   }
 }
