@@ -8,7 +8,7 @@
 import type { CallsView, HistoryItem } from '../../../src-shared/domain/calls-view';
 import type { CrmStatus } from '../../../src-shared/domain/crm-status';
 import type { Notice } from './clipboard-dial';
-import type { TrayLanguage } from './tray-model';
+import { isMissed, remoteNameOf, type TrayLanguage } from './tray-model';
 
 const TEXT = {
   en: {
@@ -37,10 +37,6 @@ const TEXT = {
   },
 } as const;
 
-export function isMissed(item: HistoryItem): boolean {
-  return item.call.direction !== 'outbound' && (item.call.result === 'missed' || item.call.result === 'rejected');
-}
-
 /**
  * Missed calls to notify about now: not notified before (`seen`, which is
  * updated), and ended after `since` (the app's start: History from earlier
@@ -53,7 +49,7 @@ export function missedCallNotices(items: readonly HistoryItem[], seen: Set<strin
     if (!isMissed(item) || seen.has(item.call.id) || (item.call.endedAt ?? item.call.startedAt) <= since) continue;
     seen.add(item.call.id);
     const number = item.number?.display ?? item.call.remoteNumber;
-    const who = item.contact?.name ?? (item.call.remoteName && item.call.remoteName !== item.call.remoteNumber ? item.call.remoteName : undefined) ?? number ?? t.hidden;
+    const who = item.contact?.name ?? remoteNameOf(item.call) ?? number ?? t.hidden;
     out.push({ title: t.missedTitle, body: t.missedBody(who, number) });
   }
   // Oldest first, as they happened.
@@ -99,8 +95,7 @@ export function incomingCallNotices(calls: CallsView, seen: Set<string>, languag
     if (inFront) continue;
     const number = v.number?.display ?? v.call.remoteNumber;
     const contact = v.lookup.status === 'found' ? v.lookup.contact.name : undefined;
-    const name = v.call.remoteName && v.call.remoteName !== v.call.remoteNumber ? v.call.remoteName : undefined;
-    const who = contact ?? name ?? number ?? t.hidden;
+    const who = contact ?? remoteNameOf(v.call) ?? number ?? t.hidden;
     out.push({ callId: v.call.id, notice: { title: t.incomingTitle(who), body: number && number !== who ? `${number}. ${t.incomingBody}` : t.incomingBody } });
   }
   return out;

@@ -7,6 +7,7 @@
 // Quit. tray.ts turns this into Electron objects; main.ts feeds it the core's
 // events.
 import type { SoftphoneRegistration } from '../../../src-shared/softphone/status';
+import type { Call } from '../../../src-shared/domain/call';
 import type { CallsView, CallView, HistoryItem } from '../../../src-shared/domain/calls-view';
 import type { ConnectionStatus } from '../../../src-shared/domain/connection';
 import type { CrmStatus, OutboxStatusView } from '../../../src-shared/domain/crm-status';
@@ -292,10 +293,9 @@ function lastCallItems(input: TrayInput, s: Strings): TrayCallBack[] {
     if (out.length >= LAST_CALLS) break;
     const number = item.number?.e164 ?? item.call.remoteNumber;
     if (!number) continue;
-    const name = item.contact?.name ?? (item.call.remoteName && item.call.remoteName !== item.call.remoteNumber ? item.call.remoteName : undefined) ?? item.number?.display ?? number;
-    const missed = item.call.direction !== 'outbound' && (item.call.result === 'missed' || item.call.result === 'rejected');
+    const name = item.contact?.name ?? remoteNameOf(item.call) ?? item.number?.display ?? number;
     const when = input.timeText ? ` · ${input.timeText(item.call.startedAt)}` : '';
-    out.push({ kind: 'callBack', number, label: `${shorten(name)}${missed ? ` — ${s.missedCall}` : ''}${when}` });
+    out.push({ kind: 'callBack', number, label: `${shorten(name)}${isMissed(item) ? ` — ${s.missedCall}` : ''}${when}` });
   }
   return out;
 }
@@ -324,13 +324,18 @@ function statusPhrase(input: TrayInput, s: Strings): string {
 
 /** The same name the pop-up card shows: the CRM contact, else the PBX's caller name, else the number. */
 function who(v: CallView, s: Strings): string {
-  const name =
-    v.lookup.status === 'found'
-      ? v.lookup.contact.name
-      : v.call.remoteName && v.call.remoteName !== v.call.remoteNumber
-        ? v.call.remoteName
-        : (v.number?.display ?? v.call.remoteNumber ?? s.hiddenNumber);
+  const name = v.lookup.status === 'found' ? v.lookup.contact.name : (remoteNameOf(v.call) ?? v.number?.display ?? v.call.remoteNumber ?? s.hiddenNumber);
   return shorten(name);
+}
+
+/** The PBX's caller name, unless it only repeats the number (as many PBXs send it). */
+export function remoteNameOf(call: Pick<Call, 'remoteName' | 'remoteNumber'>): string | undefined {
+  return call.remoteName && call.remoteName !== call.remoteNumber ? call.remoteName : undefined;
+}
+
+/** An inbound or internal call nobody here answered (History's "missed", the tray's Last calls, the notifications). */
+export function isMissed(item: HistoryItem): boolean {
+  return item.call.direction !== 'outbound' && (item.call.result === 'missed' || item.call.result === 'rejected');
 }
 
 function capitalize(text: string): string {
