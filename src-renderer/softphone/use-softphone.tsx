@@ -5,6 +5,7 @@ import { createContext, useContext, useEffect, useState, useSyncExternalStore, t
 import type { CallsView } from '../../src-shared/domain/calls-view';
 import type { SoftphoneSettings } from '../../src-shared/domain/softphone-settings';
 import type { PhoneCall } from '../../src-shared/softphone/calls';
+import type { SoftphoneStatus } from '../../src-shared/softphone/status';
 import { sidecall } from '../bridge';
 import { SoftphoneHost, type SoftphoneView } from './host';
 
@@ -16,14 +17,16 @@ const SoftphoneContext = createContext<SoftphoneView>(EMPTY);
 
 function createHost(): SoftphoneHost {
   const api = sidecall();
+  // The tray follows the softphone's state; a lost report is replaced by the next one.
+  const report = (status: SoftphoneStatus): void => void api.request('softphone.state', status).catch(() => undefined);
   return new SoftphoneHost({
     create: () =>
       new Softphone({
         credentials: () => api.request('softphone.credentials', {}),
         probe: () => api.request('softphone.probe', {}).catch(() => undefined),
-        report: (status) => void api.request('softphone.state', status).catch(() => undefined),
+        report,
       }),
-    reportOff: (status) => void api.request('softphone.state', status).catch(() => undefined),
+    reportOff: report,
     locks: typeof navigator !== 'undefined' ? navigator.locks : undefined,
   });
 }
