@@ -32,8 +32,8 @@ function rotate(files: readonly string[]): void {
   }
 }
 
-export function fileSink(logDir: string, options: FileSinkOptions | number = {}): LogSink {
-  const { maxBytes = 5 * 1024 * 1024, keep = 5 } = typeof options === 'number' ? { maxBytes: options } : options;
+export function fileSink(logDir: string, options: FileSinkOptions = {}): LogSink {
+  const { maxBytes = 5 * 1024 * 1024, keep = 5 } = options;
   fs.mkdirSync(logDir, { recursive: true });
   const files = logFiles(logDir, Math.max(1, keep));
   const file = files[0] ?? path.join(logDir, LOG_FILE_NAME);
