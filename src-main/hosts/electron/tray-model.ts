@@ -209,7 +209,12 @@ export function primaryCall(calls: CallsView | null): { readonly view: CallView;
 export function trayIconStateOf(status: ConnectionStatus, calls: CallsView | null = null, dnd?: DndStatus): TrayIconState {
   const connection = connectionTrayState(status);
   if (connection !== 'ready') return connection;
-  return primaryCall(calls)?.state ?? (dnd?.mode !== 'off' && dnd?.state === 'on' ? 'dnd' : 'ready');
+  return primaryCall(calls)?.state ?? (dndOn(dnd) ? 'dnd' : 'ready');
+}
+
+/** Do not disturb is set up on this desk and on. */
+function dndOn(dnd: DndStatus | undefined): boolean {
+  return dnd !== undefined && dnd.mode !== 'off' && dnd.state === 'on';
 }
 
 /**
@@ -251,7 +256,7 @@ export function trayView(input: TrayInput): TrayView {
   const badge = trayBadge(missed, input.platform);
   const status = statusPhrase(input, s);
   const dndShown = input.dnd !== undefined && input.dnd.mode !== 'off';
-  const dndOn = dndShown && input.dnd?.state === 'on';
+  const dndChecked = dndOn(input.dnd);
   const lastCalls = lastCallItems(input, s);
   const notes = [
     ...(missed > 0 ? [s.missed(missed)] : []),
@@ -265,12 +270,12 @@ export function trayView(input: TrayInput): TrayView {
     icon,
     iconFile: trayIconFile(icon, badge.dot, trayIconStyle(input.platform, input.darkTheme ?? false), input.platform),
     badge,
-    tooltip: `Sidecall — ${status}${dndOn && icon !== 'dnd' ? ` · ${s.dndOn}` : ''}${missed > 0 ? ` · ${s.missed(missed)}` : ''}`,
+    tooltip: `Sidecall — ${status}${dndChecked && icon !== 'dnd' ? ` · ${s.dndOn}` : ''}${missed > 0 ? ` · ${s.missed(missed)}` : ''}`,
     menu: [
       { kind: 'label', label: capitalize(status) },
       ...notes.map((label) => ({ kind: 'label', label: capitalize(label) }) as const),
       { kind: 'separator' },
-      ...(dndShown ? [{ kind: 'dnd', label: s.dnd, checked: dndOn } as const] : []),
+      ...(dndShown ? [{ kind: 'dnd', label: s.dnd, checked: dndChecked } as const] : []),
       ...(lastCalls.length > 0 ? [{ kind: 'submenu', label: s.lastCalls, items: lastCalls } as const] : []),
       // Enabled even when offline: the core's refusal says why better than a grey item.
       { kind: 'action', action: 'callClipboard', label: s.callClipboard },
@@ -314,7 +319,7 @@ function statusPhrase(input: TrayInput, s: Strings): string {
   const connection = connectionTrayState(input.status);
   if (connection !== 'ready') return s.state[connection];
   const primary = primaryCall(input.calls);
-  if (!primary) return input.dnd?.mode !== 'off' && input.dnd?.state === 'on' ? `${s.state.ready} · ${s.dndOn}` : s.state.ready;
+  if (!primary) return dndOn(input.dnd) ? `${s.state.ready} · ${s.dndOn}` : s.state.ready;
   const { call } = primary.view;
   const what =
     primary.state === 'ringing' ? s.call.ringing : primary.state === 'recording' ? s.call.recording : call.state === 'dialing' ? s.call.dialing : call.state === 'onHold' ? s.call.onHold : s.call.connected;
