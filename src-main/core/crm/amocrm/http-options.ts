@@ -6,6 +6,7 @@ import type { AmoCrmSettings } from '../../../../src-shared/domain/crm-settings'
 import { CrmError } from '../errors';
 import { asRecord, textOf } from '../http/body';
 import type { CrmAuth, CrmHttpOptions, CrmResponseInfo, RateLimitPolicy } from '../http/types';
+import { trimBase } from '../url';
 import { validationErrorsOf, validationMessage } from './mapping';
 
 export const AMOCRM_NAME = 'amoCRM';
@@ -21,7 +22,7 @@ export const AMOCRM_RATE_LIMIT: RateLimitPolicy = { kind: 'window', requests: 1,
 
 /** The account URL without a trailing slash; CrmError('config') when it is not set. */
 export function amoAccountUrl(settings: AmoCrmSettings): string {
-  const url = settings.accountUrl.trim().replace(/\/+$/, '');
+  const url = trimBase(settings.accountUrl);
   if (url === '') throw new CrmError('config', 'Enter the amoCRM account address (https://<your account>.amocrm.ru) in Settings -> CRM');
   return url;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { CallLog, CallLogResult } from '../../../../src-shared/domain/call-log';
 import type { Contact } from '../../../../src-shared/domain/contact';
 import type { CrmUser, PhoneQuery } from '../connector';
+import { trimBase } from '../url';
 
 /** The `source` of calls and the `source_name` of unsorted leads: the integration's name as amoCRM shows it. */
 export const AMOCRM_SOURCE = 'Sidecall';
@@ -126,7 +127,7 @@ export function pickContact(contacts: readonly AmoContact[], q: PhoneQuery): Amo
 // ---- contacts ----
 
 export function amoContactUrl(accountUrl: string, id: string | number): string {
-  return `${accountUrl.replace(/\/+$/, '')}/contacts/detail/${id}`;
+  return `${trimBase(accountUrl)}/contacts/detail/${id}`;
 }
 
 export interface ContactContext {

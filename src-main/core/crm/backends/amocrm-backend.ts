@@ -9,7 +9,7 @@ import type { CrmBackend, CrmBackendContext } from '../crm-service';
 import { createCrmHttp } from '../http/crm-http';
 import type { TokenManager } from '../oauth/token-manager';
 import { openCredentialSession, openOAuthSession, type SessionConnector } from '../session';
-import { hostOf } from './backend-util';
+import { hostOf } from '../url';
 
 function connectorFor(ctx: CrmBackendContext, tokens: TokenManager): SessionConnector {
   const s = ctx.settings.crm.amocrm;

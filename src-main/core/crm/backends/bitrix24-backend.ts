@@ -8,7 +8,7 @@ import type { CrmBackend, CrmBackendContext } from '../crm-service';
 import { createCrmHttp } from '../http/crm-http';
 import type { CrmHttpOptions } from '../http/types';
 import { openCredentialSession, openOAuthSession, type SessionConnector } from '../session';
-import { hostOf } from './backend-util';
+import { hostOf } from '../url';
 
 const NAME = 'Bitrix24';
 

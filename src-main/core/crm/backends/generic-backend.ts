@@ -8,7 +8,8 @@ import { createCrmHttp } from '../http/crm-http';
 import { createClientCredentialsManager } from '../oauth/client-credentials';
 import { createTokenClient } from '../oauth/token-client';
 import { openCredentialSession, openOAuthSession, sessionOf, type SessionConnector } from '../session';
-import { hostOf, probeQuery } from './backend-util';
+import { hostOf } from '../url';
+import { probeQuery } from './backend-util';
 
 function connectorFor(ctx: CrmBackendContext, credential: GenericCrmCredential): SessionConnector {
   const g = ctx.settings.crm.generic;

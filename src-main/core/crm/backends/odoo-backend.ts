@@ -6,7 +6,7 @@ import { createCrmHttp } from '../http/crm-http';
 import { createOdooConnector } from '../odoo/odoo-connector';
 import { odooHttpOptions } from '../odoo/http-options';
 import { openCredentialSession } from '../session';
-import { hostOf } from './backend-util';
+import { hostOf } from '../url';
 
 const NAME = 'Odoo';
 

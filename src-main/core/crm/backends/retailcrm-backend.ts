@@ -5,7 +5,8 @@ import { createCrmHttp } from '../http/crm-http';
 import { createRetailCrmConnector } from '../retailcrm/retailcrm-connector';
 import { retailAccountUrl, retailCrmHttpOptions, RETAILCRM_NAME } from '../retailcrm/http-options';
 import { openCredentialSession } from '../session';
-import { hostOf, probeQuery } from './backend-util';
+import { hostOf } from '../url';
+import { probeQuery } from './backend-util';
 
 export const retailCrmBackend: CrmBackend = {
   kind: 'retailcrm',

@@ -14,6 +14,7 @@ import type { Clock, Logger } from '../../../ports';
 import type { CrmCallOptions, CrmCapability, CrmConnector, CrmUser, DeliveryContext, PhoneQuery } from '../connector';
 import { CrmError, isCrmError } from '../errors';
 import type { CrmHttp } from '../http/types';
+import { trimBase } from '../url';
 import { Bitrix24Error } from './errors';
 import {
   AttachResultSchema,
@@ -86,7 +87,7 @@ export function createBitrix24Connector(deps: Bitrix24ConnectorDeps): Bitrix24Co
   const logger = deps.log;
   const users = deps.users ?? {};
   const offsetAt = deps.offsetMinutes ?? localOffsetMinutes;
-  const portal = (deps.portalUrl ?? settings.portalUrl).trim().replace(/\/+$/, '');
+  const portal = trimBase(deps.portalUrl ?? settings.portalUrl);
   const host = /^https?:\/\/([^/]+)/i.exec(portal)?.[1];
   const userNames = new Map<string, { readonly name: string; readonly at: number }>();
   const nameLookups = new Map<string, Promise<string | undefined>>();

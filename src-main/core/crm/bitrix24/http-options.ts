@@ -5,6 +5,7 @@
 // which 401s mean "refresh the token", and the error mapping.
 import { CrmError } from '../errors';
 import type { AccessTokenSource, CrmHttpOptions, RateLimitPolicy } from '../http/types';
+import { trimBase } from '../url';
 import type { Bitrix24Settings } from '../../../../src-shared/domain/crm-settings';
 import { isBitrix24TokenRejected, mapBitrix24Error } from './errors';
 
@@ -18,10 +19,6 @@ export type Bitrix24Auth =
 export const BITRIX24_BUCKET: BucketPolicy = { kind: 'bucket', capacity: 50, drainPerSecond: 2 };
 /** Bitrix24 allows a request up to 60 s; register with CRM_CREATE can take a while. */
 export const BITRIX24_TIMEOUT_MS = 30_000;
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /**
  * The REST base of an incoming webhook, `{portal}/rest/{user_id}/{code}/`, from
@@ -85,5 +82,5 @@ export function bitrix24HttpOptions(settings: Bitrix24Settings, auth: Bitrix24Au
   if (settings.portalUrl.trim() === '') {
     throw new CrmError('config', 'Enter the Bitrix24 portal address (https://<name>.bitrix24.ru) in Settings -> CRM');
   }
-  return { ...common, baseUrl: `${trimSlash(settings.portalUrl.trim())}/rest/`, auth: { kind: 'queryToken', param: 'auth', tokens: auth.tokens } };
+  return { ...common, baseUrl: `${trimBase(settings.portalUrl)}/rest/`, auth: { kind: 'queryToken', param: 'auth', tokens: auth.tokens } };
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { CallLog, CallLogResult } from '../../../../src-shared/domain/call-log';
 import type { Contact } from '../../../../src-shared/domain/contact';
+import { trimBase } from '../url';
 
 export type Bitrix24EntityType = 'CONTACT' | 'COMPANY' | 'LEAD';
 export type RestParams = Record<string, string | number>;
@@ -29,7 +30,7 @@ export function decodeEntityId(id: string): { readonly type: Bitrix24EntityType;
 
 /** The entity's card: `{portal}/crm/contact/details/{id}/` (company, lead alike). */
 export function entityUrl(portalUrl: string, type: Bitrix24EntityType, id: number): string {
-  return `${portalUrl.trim().replace(/\/+$/, '')}/crm/${PATH[type]}/details/${id}/`;
+  return `${trimBase(portalUrl)}/crm/${PATH[type]}/details/${id}/`;
 }
 
 /** telephony.externalCall.register TYPE: 1 outgoing, 2 incoming, 3 incoming with redirection. */

@@ -9,6 +9,7 @@
 import { CrmError } from '../errors';
 import type { AuthorizationConfig } from '../oauth/authorization';
 import type { TokenClientConfig } from '../oauth/token-client';
+import { trimBase } from '../url';
 import type { Bitrix24Settings } from '../../../../src-shared/domain/crm-settings';
 
 export const BITRIX24_REDIRECT_PATH = '/bitrix24/callback';
@@ -18,17 +19,13 @@ export interface Bitrix24OAuthConfig {
   readonly token: TokenClientConfig;
 }
 
-function trimSlash(url: string): string {
-  return url.trim().replace(/\/+$/, '');
-}
-
 /** The redirect URI to register in the Bitrix24 application for these settings. */
 export function bitrix24RedirectUri(settings: Bitrix24Settings): string {
   return `http://127.0.0.1:${settings.redirectPort}${BITRIX24_REDIRECT_PATH}`;
 }
 
 export function bitrix24OAuthConfig(settings: Bitrix24Settings, clientSecret: string): Bitrix24OAuthConfig {
-  const portal = trimSlash(settings.portalUrl);
+  const portal = trimBase(settings.portalUrl);
   if (portal === '') throw new CrmError('config', 'Enter the Bitrix24 portal address (https://<name>.bitrix24.ru) in Settings -> CRM');
   if (settings.clientId === '') throw new CrmError('config', 'Enter the Bitrix24 application\'s client ID (client_id) in Settings -> CRM');
   if (clientSecret === '') throw new CrmError('config', 'Enter the Bitrix24 application\'s client secret in Settings -> CRM');
@@ -50,7 +47,7 @@ export function bitrix24OAuthConfig(settings: Bitrix24Settings, clientSecret: st
   const token: TokenClientConfig = {
     crmName: 'Bitrix24',
     style: 'query',
-    tokenUrl: `${trimSlash(settings.oauthServerUrl) || 'https://oauth.bitrix.info'}/oauth/token/`,
+    tokenUrl: `${trimBase(settings.oauthServerUrl) || 'https://oauth.bitrix.info'}/oauth/token/`,
     clientId: settings.clientId,
     clientSecret,
   };

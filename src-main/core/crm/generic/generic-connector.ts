@@ -12,6 +12,7 @@ import type { Logger } from '../../../ports';
 import type { CrmCallOptions, CrmCapability, CrmConnector, DeliveryContext, PhoneQuery } from '../connector';
 import { CrmError, isCrmError } from '../errors';
 import type { CrmHttp } from '../http/types';
+import { trimBase } from '../url';
 import { genericCrmName } from './http-options';
 import { parseJsonPath } from './json-path';
 import {
@@ -23,7 +24,6 @@ import {
   contactFromResponse,
   logUrl,
   lookupUrl,
-  trimBase,
 } from './mapping';
 import { unknownPlaceholders } from './template';
 

@@ -4,7 +4,7 @@
 import type { GenericCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError } from '../errors';
 import type { AccessTokenSource, CrmAuth, CrmHttpOptions } from '../http/types';
-import { trimBase } from './mapping';
+import { trimBase } from '../url';
 
 export type GenericCrmCredential =
   /** The static bearer token, the API key or the basic-auth password (keychain: CRM_SECRET_ACCOUNTS.credential('generic')). */

@@ -7,6 +7,7 @@ import type { Contact } from '../../../../src-shared/domain/contact';
 import type { GenericCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import type { PhoneQuery } from '../connector';
 import { asRecord } from '../http/body';
+import { trimBase } from '../url';
 import { readJsonPath } from './json-path';
 import { fillJsonTemplate, fillUrlTemplate, type TemplateValue } from './template';
 
@@ -36,11 +37,6 @@ export const LOG_BODY_PLACEHOLDERS = [
   'answeredBy',
   'recordingUrl',
 ] as const;
-
-/** The API base without a trailing slash. */
-export function trimBase(baseUrl: string): string {
-  return baseUrl.trim().replace(/\/+$/, '');
-}
 
 /** GET URL for a number: {e164} falls back to the digits when the number did not parse. */
 export function lookupUrl(settings: GenericCrmSettings, q: PhoneQuery): string {

@@ -8,6 +8,7 @@ import type { OdooSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError } from '../errors';
 import { asRecord, clip, textOf } from '../http/body';
 import type { CrmHttpOptions, CrmResponseInfo } from '../http/types';
+import { trimBase } from '../url';
 
 export const ODOO_NAME = 'Odoo';
 /** Odoo's words in a message are cut at this many characters. */
@@ -15,7 +16,7 @@ const ODOO_CLIP = 400;
 
 /** The Odoo address without a trailing slash; CrmError('config') when it is not set. */
 export function odooBaseUrl(settings: OdooSettings): string {
-  const url = settings.url.trim().replace(/\/+$/, '');
+  const url = trimBase(settings.url);
   if (url === '') throw new CrmError('config', 'Enter the Odoo address (https://<your company>.odoo.com) in Settings -> CRM');
   return url;
 }

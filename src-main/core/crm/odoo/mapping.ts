@@ -9,6 +9,7 @@ import type { CallLog, CallLogResult } from '../../../../src-shared/domain/call-
 import type { Contact } from '../../../../src-shared/domain/contact';
 import type { OdooSettings } from '../../../../src-shared/domain/crm-settings';
 import type { PhoneQuery } from '../connector';
+import { trimBase } from '../url';
 
 // ---- versions and APIs ----
 
@@ -50,7 +51,7 @@ export function usesOdooRoutes(version: OdooVersion): boolean {
 
 /** The partner's form: /web#id=..&model=res.partner&view_type=form up to 17.0, /odoo/contacts/{id} after. */
 export function odooPartnerUrl(baseUrl: string, id: number, version: OdooVersion): string {
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = trimBase(baseUrl);
   return usesOdooRoutes(version) ? `${base}/odoo/contacts/${id}` : `${base}/web#id=${id}&model=res.partner&view_type=form`;
 }
 

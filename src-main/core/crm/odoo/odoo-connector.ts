@@ -12,6 +12,7 @@ import type { Logger } from '../../../ports';
 import type { CrmCallOptions, CrmCapability, CrmConnector, DeliveryContext, PhoneQuery } from '../connector';
 import { CrmError } from '../errors';
 import type { CrmHttp } from '../http/types';
+import { hostOf } from '../url';
 import { ODOO_NAME, odooBaseUrl } from './http-options';
 import {
   OdooPartnerSchema,
@@ -57,14 +58,6 @@ const PartnerStepSchema = z.object({ id: z.number().int().nullable() });
 /** `posting` is saved before the request: a resumed delivery then searches before posting again. */
 const PostStepSchema = z.object({ state: z.enum(['posting', 'done', 'skipped']), id: z.number().int().optional() });
 type PostStep = z.infer<typeof PostStepSchema>;
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 function idOf(result: unknown): number | undefined {
   if (typeof result === 'number') return result;

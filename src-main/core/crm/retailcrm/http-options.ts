@@ -8,6 +8,7 @@ import { CrmError, type CrmErrorOptions } from '../errors';
 import { asRecord, textOf } from '../http/body';
 import { parseRetryAfter } from '../http/crm-http';
 import type { CrmHttpOptions, CrmResponseInfo, RateLimitPolicy } from '../http/types';
+import { trimBase } from '../url';
 
 export const RETAILCRM_NAME = 'retailCRM';
 /** "10 requests per second" (the official client's pause); the official figure is not published. */
@@ -31,7 +32,7 @@ function duplicatesOf(data: unknown): string[] {
 
 /** The account URL without a trailing slash; CrmError('config') when it is not set. */
 export function retailAccountUrl(settings: RetailCrmSettings): string {
-  const url = settings.accountUrl.trim().replace(/\/+$/, '');
+  const url = trimBase(settings.accountUrl);
   if (url === '') throw new CrmError('config', 'Enter the retailCRM account address (https://<your account>.retailcrm.ru) in Settings -> CRM');
   return url;
 }

@@ -8,6 +8,7 @@ import type { CallLog, CallLogResult } from '../../../../src-shared/domain/call-
 import type { Contact } from '../../../../src-shared/domain/contact';
 import type { RetailCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import type { CrmCallEvent, PhoneQuery } from '../connector';
+import { trimBase } from '../url';
 
 // ---- answers ----
 
@@ -100,7 +101,7 @@ export function managerName(m: RetailManager): string {
 export function customerUrl(res: RetailManagerResponse, accountUrl: string): string | undefined {
   const link = res.links?.customerLink?.trim();
   if (link && /^https?:\/\//i.test(link)) return link;
-  return res.customer ? `${accountUrl.replace(/\/+$/, '')}/customers/${res.customer.id}` : undefined;
+  return res.customer ? `${trimBase(accountUrl)}/customers/${res.customer.id}` : undefined;
 }
 
 export interface RetailContactContext {

@@ -13,6 +13,7 @@ import type { Logger } from '../../../ports';
 import type { CrmCallEvent, CrmCallOptions, CrmCapability, CrmConnector, DeliveryContext, PhoneQuery } from '../connector';
 import { CrmError, isCrmError } from '../errors';
 import type { CrmHttp } from '../http/types';
+import { hostOf } from '../url';
 import { RETAILCRM_NAME, RetailCrmError, retailAccountUrl } from './http-options';
 import {
   RetailEventResponseSchema,
@@ -47,14 +48,6 @@ export const RETAILCRM_STEPS = { upload: 'upload' } as const;
 const UploadStepSchema = z.object({ duplicate: z.boolean() });
 
 const API = '/api/v5/telephony';
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 function unexpected(what: string, detail: string): CrmError {
   return new CrmError('unavailable', `retailCRM answered ${what} in an unexpected form (${detail}); Sidecall will retry`);
