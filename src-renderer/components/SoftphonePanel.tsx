@@ -17,6 +17,7 @@ import type { AudioDevice } from '../softphone/media';
 import { useAudioDevices } from '../hooks/use-audio-devices';
 import type { Softphone } from '../softphone/softphone';
 import { useSoftphone, useUnpairedSoftphoneCalls } from '../softphone/use-softphone';
+import { registrationTone } from '../softphone/registration-tone';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
@@ -32,7 +33,8 @@ export function SoftphoneStatusPill() {
   const { snapshot, otherTab } = useSoftphone();
   const reg = snapshot?.status.registration;
   if (otherTab || !reg || reg === 'off') return null;
-  const tone = reg === 'registered' ? 'ok' : reg === 'failed' ? 'error' : 'warn';
+  // The same tones as the PBX pill beside it (dot-ok / dot-busy / dot-bad).
+  const tone = registrationTone(reg);
   const error = snapshot.status.error;
   return (
     <span className={`pill pill-${tone}`} data-testid="softphone-state" data-state={reg} title={error ? softphoneErrorText(error) : undefined}>

@@ -11,6 +11,7 @@ import { SettingsPatchSchema } from '../../src-shared/domain/settings';
 import type { SoftphoneSettings as Sp } from '../../src-shared/domain/softphone-settings';
 import type { SettingsView } from '../../src-shared/ipc/contract';
 import { translateMessage } from '../i18n';
+import { registrationTone } from '../softphone/registration-tone';
 import { LevelMeter, MediaError, openMicrophone, stopStream, type AudioDevice } from '../softphone/media';
 import { useSoftphone } from '../softphone/use-softphone';
 import { useAudioDevices } from '../hooks/use-audio-devices';
@@ -170,9 +171,9 @@ function RegistrationStatus() {
   const now = useNow(1000, status?.registration === 'retrying');
   if (otherTab) return <p className="hint" data-testid="softphone-other-tab">{t('softphone.otherTab')}</p>;
   if (!status || status.registration === 'off') return null;
-  const tone = status.registration === 'registered' ? 'ok' : status.registration === 'failed' ? 'error' : 'warn';
+  const tone = registrationTone(status.registration);
   return (
-    <div className={`banner ${tone === 'error' ? 'banner-error' : tone === 'warn' ? 'banner-warn' : ''}`} role="status" data-testid="softphone-status" data-state={status.registration} data-error={status.error?.code}>
+    <div className={`banner ${tone === 'bad' ? 'banner-error' : tone === 'busy' ? 'banner-warn' : ''}`} role="status" data-testid="softphone-status" data-state={status.registration} data-error={status.error?.code}>
       <p>
         <strong>{t(`softphone.state.${status.registration}`)}</strong>
         {status.aor ? <span className="muted"> · {status.aor}</span> : null}
