@@ -17,7 +17,7 @@ import type { Language, Settings } from '../../../src-shared/domain/settings';
 import { SettingsViewSchema } from '../../../src-shared/ipc/contract';
 import type { Notify } from './dial-actions';
 import type { PopupWindow } from './popup-window';
-import { crmSignInDue, crmSignInNotice, incomingCallNotices, missedCallNotices, type MainWindowState } from './shell-notices';
+import { crmSignInDue, crmSignInNotice, incomingCallNotices, missedCallNotices, trayRefusalNotice, type MainWindowState } from './shell-notices';
 import { createTray } from './tray';
 import { trayLanguage, trayView, type TrayAction, type TrayLanguage } from './tray-model';
 
@@ -125,14 +125,14 @@ export async function startDesktopShell(opts: DesktopShellOptions): Promise<Desk
       ...opts.actions,
       callBack: (number) => {
         void core.dispatch('calls.dial', { number, source: 'history' }).then((r) => {
-          if (!r.ok) opts.notify({ title: lang() === 'ru' ? 'Не удалось позвонить' : 'Could not call', body: r.error.message });
+          if (!r.ok) opts.notify(trayRefusalNotice(lang(), 'callBack', r.error.message));
         });
       },
       setDnd: (on) => {
         void core.dispatch('dnd.set', { on }).then((r) => {
           if (r.ok) return;
           log.warn('DND not changed from the tray', { code: r.error.code });
-          opts.notify({ title: lang() === 'ru' ? 'Режим «Не беспокоить» не изменён' : 'Do not disturb not changed', body: r.error.message });
+          opts.notify(trayRefusalNotice(lang(), 'dnd', r.error.message));
           // The checkbox flipped itself when clicked: draw what the PBX has again.
           redraw();
         });

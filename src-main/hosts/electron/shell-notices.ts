@@ -3,7 +3,8 @@
 // again" (once per time the CRM asks), an incoming call ringing while the main
 // window is hidden or in the background (the pop-up never takes focus, so a
 // keyboard-only or screen-reader operator hears of the call and reaches it
-// through this notification), and a call shortcut another app owns.
+// through this notification), a call shortcut another app owns, and a tray
+// request (call back, Do not disturb) the core refused.
 // dial-actions.ts shows them.
 import type { CallsView, HistoryItem } from '../../../src-shared/domain/calls-view';
 import type { CrmStatus } from '../../../src-shared/domain/crm-status';
@@ -19,6 +20,8 @@ const TEXT = {
     crmBody: 'Sidecall cannot report calls or show contacts until you sign in. Calls are kept and sent afterwards. Open Settings -> CRM.',
     incomingTitle: (who: string) => `Incoming call: ${who}`,
     incomingBody: 'Click to open Sidecall on this call.',
+    callBackTitle: 'Could not call',
+    dndTitle: 'Do not disturb not changed',
     hotkeyTitle: 'Shortcut not available',
     hotkeyTaken: (a: string, action: CallHotkeyAction) =>
       `${a} could not be set up: another app may be using it. Choose another shortcut to ${action === 'answer' ? 'answer' : 'hang up'} in Settings -> Desktop.`,
@@ -31,6 +34,8 @@ const TEXT = {
     crmBody: 'Sidecall не может отправлять звонки и показывать контакты, пока вы не войдёте. Звонки сохранены и будут отправлены после входа. Откройте Настройки -> CRM.',
     incomingTitle: (who: string) => `Входящий звонок: ${who}`,
     incomingBody: 'Нажмите, чтобы открыть Sidecall на этом звонке.',
+    callBackTitle: 'Не удалось позвонить',
+    dndTitle: 'Режим «Не беспокоить» не изменён',
     hotkeyTitle: 'Сочетание клавиш недоступно',
     hotkeyTaken: (a: string, action: CallHotkeyAction) =>
       `Не удалось назначить ${a}: возможно, его уже использует другая программа. Выберите другое сочетание, чтобы ${action === 'answer' ? 'ответить' : 'завершить звонок'}, в Настройки -> Рабочий стол.`,
@@ -105,4 +110,10 @@ export function incomingCallNotices(calls: CallsView, seen: Set<string>, languag
 export function callHotkeyNotice(language: TrayLanguage, accelerator: string, action: CallHotkeyAction): Notice {
   const t = TEXT[language];
   return { title: t.hotkeyTitle, body: t.hotkeyTaken(accelerator, action) };
+}
+
+/** A tray request the core refused (Last calls call-back, Do not disturb); the body is the core's own reason. */
+export function trayRefusalNotice(language: TrayLanguage, what: 'callBack' | 'dnd', reason: string): Notice {
+  const t = TEXT[language];
+  return { title: what === 'callBack' ? t.callBackTitle : t.dndTitle, body: reason };
 }

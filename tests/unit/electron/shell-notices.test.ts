@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Call } from '../../../src-shared/domain/call';
 import type { CallsView, CallView, HistoryItem } from '../../../src-shared/domain/calls-view';
-import { callHotkeyNotice, crmSignInDue, crmSignInNotice, incomingCallNotices, missedCallNotices } from '../../../src-main/hosts/electron/shell-notices';
+import { callHotkeyNotice, crmSignInDue, crmSignInNotice, incomingCallNotices, missedCallNotices, trayRefusalNotice } from '../../../src-main/hosts/electron/shell-notices';
 
 function item(id: string, over: Partial<Call> = {}, extra: Partial<HistoryItem> = {}): HistoryItem {
   return {
@@ -96,5 +96,14 @@ describe('callHotkeyNotice', () => {
       body: 'Control+Alt+F1 could not be set up: another app may be using it. Choose another shortcut to answer in Settings -> Desktop.',
     });
     expect(callHotkeyNotice('ru', 'Control+Alt+F2', 'hangUp').body).toContain('завершить звонок');
+  });
+});
+
+describe('trayRefusalNotice', () => {
+  it('titles a refused call-back or Do not disturb change in the tray language and carries the core reason', () => {
+    expect(trayRefusalNotice('en', 'callBack', 'Not connected to the PBX')).toEqual({ title: 'Could not call', body: 'Not connected to the PBX' });
+    expect(trayRefusalNotice('ru', 'callBack', 'x').title).toBe('Не удалось позвонить');
+    expect(trayRefusalNotice('en', 'dnd', 'y')).toEqual({ title: 'Do not disturb not changed', body: 'y' });
+    expect(trayRefusalNotice('ru', 'dnd', 'y').title).toBe('Режим «Не беспокоить» не изменён');
   });
 });
