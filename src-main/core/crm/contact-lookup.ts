@@ -4,6 +4,7 @@
 import type { ContactLookup } from '../../../src-shared/domain/contact';
 import type { Clock } from '../../ports';
 import type { CrmConnector, PhoneQuery } from './connector';
+import { messageOf } from './errors';
 
 export interface ContactLookupOptions {
   readonly connector: CrmConnector;
@@ -48,7 +49,7 @@ export function createContactLookup(opts: ContactLookupOptions): ContactLookupSe
     });
     const request = opts.connector.findContact(q, { signal: controller.signal }).then(
       (contact): ContactLookup => (contact ? { status: 'found', contact } : { status: 'notFound', canCreate }),
-      (error: unknown): ContactLookup => ({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown): ContactLookup => ({ status: 'error', message: messageOf(error) }),
     );
     try {
       return await Promise.race([request, timeout]);

@@ -8,7 +8,7 @@ import type { CrmStatus } from '../../../src-shared/domain/crm-status';
 import type { Settings } from '../../../src-shared/domain/settings';
 import type { Clock, ExternalBrowser, Logger, SecretStore } from '../../ports';
 import type { CrmConnector, CrmUser } from './connector';
-import { isCrmError } from './errors';
+import { isCrmError, messageOf } from './errors';
 
 /** A sign-in in progress: the browser is open, or a code is awaited. */
 export interface SignInFlow {
@@ -109,10 +109,6 @@ export const CRM_LABELS: Readonly<Record<CrmKind, string>> = {
   odoo: 'Odoo',
   generic: 'REST CRM',
 };
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function createCrmService(deps: CrmServiceDeps): CrmService {
   const backends = new Map(deps.backends.map((b) => [b.kind, b] as const));

@@ -43,3 +43,8 @@ export class CrmError extends Error {
 export function isCrmError(e: unknown): e is CrmError {
   return e instanceof CrmError;
 }
+
+/** The message of anything thrown, for logs and status lines. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -12,7 +12,7 @@ import type { CallLog } from '../../../../src-shared/domain/call-log';
 import type { Contact } from '../../../../src-shared/domain/contact';
 import type { Clock, Logger } from '../../../ports';
 import type { CrmCallOptions, CrmCapability, CrmConnector, CrmUser, DeliveryContext, PhoneQuery } from '../connector';
-import { CrmError, isCrmError } from '../errors';
+import { CrmError, isCrmError, messageOf } from '../errors';
 import type { CrmHttp } from '../http/types';
 import { amoAccountUrl, AMOCRM_NAME } from './http-options';
 import {
@@ -136,7 +136,7 @@ export function createAmoCrmConnector(deps: AmoCrmConnectorDeps): AmoCrmConnecto
     try {
       return toMap(await usersLoading);
     } catch (e) {
-      logger.warn('amoCRM user list unavailable; contact shown without its manager', { error: e instanceof Error ? e.message : String(e) });
+      logger.warn('amoCRM user list unavailable; contact shown without its manager', { error: messageOf(e) });
       return toMap(usersCache?.users ?? []);
     }
   }
@@ -153,7 +153,7 @@ export function createAmoCrmConnector(deps: AmoCrmConnectorDeps): AmoCrmConnecto
       return company.data.name;
     } catch (e) {
       if (signal.aborted) throw e;
-      logger.warn('amoCRM company unavailable; contact shown without it', { error: e instanceof Error ? e.message : String(e) });
+      logger.warn('amoCRM company unavailable; contact shown without it', { error: messageOf(e) });
       return undefined;
     }
   }

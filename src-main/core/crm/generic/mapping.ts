@@ -6,6 +6,7 @@ import type { CallLog } from '../../../../src-shared/domain/call-log';
 import type { Contact } from '../../../../src-shared/domain/contact';
 import type { GenericCrmSettings } from '../../../../src-shared/domain/crm-settings';
 import type { PhoneQuery } from '../connector';
+import { messageOf } from '../errors';
 import { asRecord } from '../http/body';
 import { trimBase } from '../url';
 import { readJsonPath } from './json-path';
@@ -154,7 +155,7 @@ export function callBody(log: CallLog, settings: GenericCrmSettings): { ok: true
   try {
     return { ok: true, body: JSON.parse(text) as unknown };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { ok: false, error: messageOf(e) };
   }
 }
 

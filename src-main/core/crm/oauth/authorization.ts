@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock, ExternalBrowser, Logger, TimerHandle } from '../../../ports';
-import { CrmError } from '../errors';
+import { CrmError, messageOf } from '../errors';
 import { createPkcePair } from './pkce';
 import { createState, stateMatches } from './state';
 
@@ -264,7 +264,7 @@ export async function startAuthorization(cfg: AuthorizationConfig, deps: Authori
   log.info('Sign-in started', { crm: crmName, redirectUri, pkce: pkce !== undefined, loopback: cfg.fixedRedirectUri === undefined });
   deps.browser.open(url).catch((e: unknown) => {
     // The UI still shows the link to copy; the loopback server keeps waiting.
-    log.warn('Could not open the system browser for sign-in', { crm: crmName, error: e instanceof Error ? e.message : String(e) });
+    log.warn('Could not open the system browser for sign-in', { crm: crmName, error: messageOf(e) });
   });
 
   return {

@@ -10,7 +10,7 @@
 // The static variant serves long-lived tokens (amoCRM private integration) that
 // cannot be refreshed: a rejection only turns the status to "needs sign-in".
 import type { Clock, Logger, SecretStore } from '../../../ports';
-import { CrmError } from '../errors';
+import { CrmError, messageOf } from '../errors';
 import type { AccessTokenSource } from '../http/types';
 import type { TokenSet } from './token-set';
 import type { StoredTokens, TokenVault } from './token-vault';
@@ -50,7 +50,7 @@ function signInAgain(crmName: string, reason: string, cause?: CrmError): CrmErro
 }
 
 function keychainError(crmName: string, e: unknown): CrmError {
-  const why = e instanceof Error ? e.message : String(e);
+  const why = messageOf(e);
   return new CrmError('unavailable', `Could not read the ${crmName} sign-in from the keychain (${why}); Sidecall will try again`);
 }
 
@@ -68,7 +68,7 @@ function statusHub(log: Logger, crmName: string) {
         try {
           l(next);
         } catch (e) {
-          log.error('A CRM status listener threw', { crm: crmName, error: e instanceof Error ? e.message : String(e) });
+          log.error('A CRM status listener threw', { crm: crmName, error: messageOf(e) });
         }
       }
     },
@@ -130,7 +130,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       await vault.save(next);
     } catch (e) {
-      log.warn('Could not mark the CRM sign-in as expired in the keychain', { crm: crmName, error: e instanceof Error ? e.message : String(e) });
+      log.warn('Could not mark the CRM sign-in as expired in the keychain', { crm: crmName, error: messageOf(e) });
     }
   };
 
@@ -166,7 +166,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       await vault.save(next);
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      const why = messageOf(e);
       log.error('Could not save refreshed CRM tokens to the keychain', { crm: crmName, rotated, error: why });
       if (rotated) {
         // The CRM has already retired the old refresh token, and the new one is not safe anywhere.
