@@ -85,8 +85,10 @@ export function createCore(deps: CoreDeps): SidecallCore {
     }
   };
 
+  const settingsNow = (): Settings => deps.settings.load().settings;
+
   const crmService: CrmService = createCrmService({
-    settings: () => deps.settings.load().settings,
+    settings: settingsNow,
     secrets: deps.secrets,
     clock: deps.clock,
     log: deps.log('crm'),
@@ -127,7 +129,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
   const reporting = outbox
     ? createReportingService({
         outbox: { enqueue: (callLog) => (activeOutbox() ?? outbox).enqueue(callLog) },
-        settings: () => deps.settings.load().settings,
+        settings: settingsNow,
         secrets: deps.secrets,
         clock: deps.clock,
         log: deps.log('reporting'),
@@ -136,7 +138,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
     : undefined;
 
   // CRMs with pop-ups of their own hear of calls as they ring (not in demo mode).
-  const callEvents = createCallEvents({ connector: () => (demoActive ? undefined : crmService.connectedConnector()), settings: () => deps.settings.load().settings, log: deps.log('crm-events') });
+  const callEvents = createCallEvents({ connector: () => (demoActive ? undefined : crmService.connectedConnector()), settings: settingsNow, log: deps.log('crm-events') });
 
   const connection = deps.connection();
   const offStatus = connection.onStatus((s: ConnectionStatus) => {
@@ -162,8 +164,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
         clock: deps.clock,
         log: deps.log('calls'),
         history: deps.history,
-        settings: () => deps.settings.load().settings,
-        extension: () => (demoActive ? DEMO_EXTENSION : deps.settings.load().settings.pbx.extension),
+        settings: settingsNow,
+        extension: () => (demoActive ? DEMO_EXTENSION : settingsNow().pbx.extension),
         crm: currentCrm,
         demo: () => demoActive,
         publish: (v) => {
@@ -178,7 +180,6 @@ export function createCore(deps: CoreDeps): SidecallCore {
       })
     : undefined;
 
-  const settingsNow = (): Settings => deps.settings.load().settings;
   const dnd: DndService = createDndService({
     ami: () => connection.ami,
     context: () => {
