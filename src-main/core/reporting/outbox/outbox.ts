@@ -140,6 +140,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const skipBusy = (id: string): boolean => inFlight.has(id) || doneUnwritten.has(id);
 
+  /** Requests at the CRM now: in flight, less those only writing down a confirmation the CRM already gave. */
+  function sendingCount(): number {
+    let n = 0;
+    for (const id of inFlight.keys()) if (!doneUnwritten.has(id)) n += 1;
+    return n;
+  }
+
   /** Appends records and applies them to the state before anyone else sees the journal. */
   async function write(records: readonly OutboxRecord[]): Promise<void> {
     while (compacting) await compacting;
@@ -176,7 +183,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   function status(): OutboxStatus {
     const s: OutboxStatus = {
-      sending: [...inFlight.keys()].some((id) => !doneUnwritten.has(id)),
+      sending: sendingCount() > 0,
       waiting: state.pendingCount,
       failed: state.failed().map((e) => failureOf(e.log.id, e.log, e.lastError ?? '')),
     };
@@ -259,8 +266,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     const limit = probing ? 1 : concurrency;
-    let sendingNow = 0;
-    for (const id of inFlight.keys()) if (!doneUnwritten.has(id)) sendingNow += 1;
+    const sendingNow = sendingCount();
     const due = state.due(now, limit - sendingNow, skipBusy);
     for (const entry of due) deliver(entry.log.id, connector);
     // At the limit, the next completion pumps again; no timer needed (and no scan).
