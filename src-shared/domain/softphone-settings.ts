@@ -7,9 +7,7 @@
 //
 // No URL global in src-shared (no DOM, no Node): strict patterns instead.
 import { z } from 'zod';
-
-const HOST = String.raw`(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])`;
-const PORT = String.raw`(?::[0-9]{1,5})?`;
+import { HOST, PORT } from './url-parts';
 
 const WS_URL = new RegExp(String.raw`^wss?://${HOST}${PORT}(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$`);
 // RFC 3261 user part: unreserved, escaped and user-unreserved characters.

@@ -5,6 +5,7 @@
 // `enabled` off by policy. The decisions built on these live in
 // src-main/core/updates/.
 import { z } from 'zod';
+import { HOST, PORT } from './url-parts';
 
 /**
  * The update folder's address: https only (the installers are also signature-
@@ -12,7 +13,7 @@ import { z } from 'zod';
  * the same folder), no user name or password in it (settings are not a secret
  * store), no query or fragment (electron-updater appends file names to it).
  */
-const UPDATE_URL = /^https:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
+const UPDATE_URL = new RegExp(String.raw`^https://${HOST}${PORT}(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$`);
 
 export const UpdateUrlSchema = z
   .string()
