@@ -2,15 +2,13 @@
 // in the system browser, or a per-user incoming webhook URL (keychain).
 import { CRM_SECRET_ACCOUNTS } from '../../../../src-shared/domain/crm-settings';
 import { createBitrix24Connector } from '../bitrix24/connector';
-import { bitrix24HttpOptions, portalOfWebhook } from '../bitrix24/http-options';
+import { BITRIX24_NAME, bitrix24HttpOptions, portalOfWebhook } from '../bitrix24/http-options';
 import { bitrix24OAuthConfig } from '../bitrix24/oauth-config';
 import type { CrmBackend, CrmBackendContext } from '../crm-service';
 import { createCrmHttp } from '../http/crm-http';
 import type { CrmHttpOptions } from '../http/types';
 import { openCredentialSession, openOAuthSession, type SessionConnector } from '../session';
 import { hostOf } from '../url';
-
-const NAME = 'Bitrix24';
 
 function connectorFor(ctx: CrmBackendContext, options: CrmHttpOptions, portalUrl?: string): SessionConnector {
   const s = ctx.settings.crm.bitrix24;
@@ -21,8 +19,8 @@ function connectorFor(ctx: CrmBackendContext, options: CrmHttpOptions, portalUrl
 
 export const bitrix24Backend: CrmBackend = {
   kind: 'bitrix24',
-  label: NAME,
-  displayName: (s) => (s.crm.bitrix24.portalUrl ? `${NAME} (${hostOf(s.crm.bitrix24.portalUrl)})` : NAME),
+  label: BITRIX24_NAME,
+  displayName: (s) => (s.crm.bitrix24.portalUrl ? `${BITRIX24_NAME} (${hostOf(s.crm.bitrix24.portalUrl)})` : BITRIX24_NAME),
   signIn: (s) => (s.crm.bitrix24.auth === 'oauth' ? 'oauth' : 'credential'),
   missing(s, secrets) {
     const b = s.crm.bitrix24;
@@ -39,7 +37,7 @@ export const bitrix24Backend: CrmBackend = {
       const portalUrl = portalOfWebhook(webhookUrl);
       return openCredentialSession(ctx, {
         kind: 'bitrix24',
-        crmName: NAME,
+        crmName: BITRIX24_NAME,
         account: hostOf(portalUrl),
         connector: () => connectorFor(ctx, bitrix24HttpOptions(b, { kind: 'webhook', webhookUrl }), portalUrl),
       });
@@ -48,7 +46,7 @@ export const bitrix24Backend: CrmBackend = {
     const cfg = bitrix24OAuthConfig(b, clientSecret);
     return openOAuthSession(ctx, {
       kind: 'bitrix24',
-      crmName: NAME,
+      crmName: BITRIX24_NAME,
       authorization: cfg.authorization,
       token: cfg.token,
       // The redirect names the portal in `domain`; the token response's `domain` is the OAuth server's.

@@ -4,16 +4,14 @@ import { CRM_SECRET_ACCOUNTS } from '../../../../src-shared/domain/crm-settings'
 import type { CrmBackend } from '../crm-service';
 import { createCrmHttp } from '../http/crm-http';
 import { createOdooConnector } from '../odoo/odoo-connector';
-import { odooHttpOptions } from '../odoo/http-options';
+import { ODOO_NAME, odooHttpOptions } from '../odoo/http-options';
 import { openCredentialSession } from '../session';
 import { hostOf } from '../url';
 
-const NAME = 'Odoo';
-
 export const odooBackend: CrmBackend = {
   kind: 'odoo',
-  label: NAME,
-  displayName: (s) => (s.crm.odoo.url ? `${NAME} (${hostOf(s.crm.odoo.url)})` : NAME),
+  label: ODOO_NAME,
+  displayName: (s) => (s.crm.odoo.url ? `${ODOO_NAME} (${hostOf(s.crm.odoo.url)})` : ODOO_NAME),
   signIn: () => 'credential',
   missing(s, secrets) {
     const o = s.crm.odoo;
@@ -27,7 +25,7 @@ export const odooBackend: CrmBackend = {
     const apiKey = (await ctx.secrets.get(CRM_SECRET_ACCOUNTS.credential('odoo'))) ?? '';
     return openCredentialSession(ctx, {
       kind: 'odoo',
-      crmName: NAME,
+      crmName: ODOO_NAME,
       account: o.login ? `${o.login} @ ${hostOf(o.url)}` : hostOf(o.url),
       connector: () => {
         const http = createCrmHttp({ ...odooHttpOptions(o), clock: ctx.clock, log: ctx.log });

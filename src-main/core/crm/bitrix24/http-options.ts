@@ -15,6 +15,8 @@ export type Bitrix24Auth =
   /** An incoming webhook URL from the keychain (its code is the credential). */
   | { readonly kind: 'webhook'; readonly webhookUrl: string };
 
+export const BITRIX24_NAME = 'Bitrix24';
+
 /** Bitrix24's published limit for non-Enterprise plans (b24restdocs limits.md). */
 export const BITRIX24_BUCKET: BucketPolicy = { kind: 'bucket', capacity: 50, drainPerSecond: 2 };
 /** Bitrix24 allows a request up to 60 s; register with CRM_CREATE can take a while. */
@@ -70,7 +72,7 @@ export function bitrix24HttpOptions(settings: Bitrix24Settings, auth: Bitrix24Au
   // After a limit error, wait one drain interval: by then the bucket has room again.
   const drainMs = Math.ceil(1000 / Math.max(portal.drainPerSecond, 0.001));
   const common = {
-    crmName: 'Bitrix24',
+    crmName: BITRIX24_NAME,
     timeoutMs: overrides.timeoutMs ?? BITRIX24_TIMEOUT_MS,
     rateLimit: clientBucket(portal),
     isTokenRejected: isBitrix24TokenRejected,

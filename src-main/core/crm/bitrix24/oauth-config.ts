@@ -10,6 +10,7 @@ import { CrmError } from '../errors';
 import type { AuthorizationConfig } from '../oauth/authorization';
 import type { TokenClientConfig } from '../oauth/token-client';
 import { trimBase } from '../url';
+import { BITRIX24_NAME } from './http-options';
 import type { Bitrix24Settings } from '../../../../src-shared/domain/crm-settings';
 
 export const BITRIX24_REDIRECT_PATH = '/bitrix24/callback';
@@ -33,7 +34,7 @@ export function bitrix24OAuthConfig(settings: Bitrix24Settings, clientSecret: st
     throw new CrmError('config', `Bitrix24 redirects only to the address registered in the application: set a fixed redirect port in Settings -> CRM and register ${bitrix24RedirectUri(settings)}`);
   }
   const authorization: AuthorizationConfig = {
-    crmName: 'Bitrix24',
+    crmName: BITRIX24_NAME,
     authorizeUrl: `${portal}/oauth/authorize/`,
     clientId: settings.clientId,
     redirectPort: settings.redirectPort,
@@ -45,7 +46,7 @@ export function bitrix24OAuthConfig(settings: Bitrix24Settings, clientSecret: st
     ...(settings.pasteCode ? { fixedRedirectUri: `${portal}/` } : {}),
   };
   const token: TokenClientConfig = {
-    crmName: 'Bitrix24',
+    crmName: BITRIX24_NAME,
     style: 'query',
     tokenUrl: `${trimBase(settings.oauthServerUrl) || 'https://oauth.bitrix.info'}/oauth/token/`,
     clientId: settings.clientId,
