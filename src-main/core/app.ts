@@ -10,6 +10,7 @@ import type { OutboxStatusView } from '../../src-shared/domain/crm-status';
 import { CRM_SECRET_ACCOUNTS, CrmKindSchema } from '../../src-shared/domain/crm-settings';
 import { SIP_PASSWORD_ACCOUNT } from '../../src-shared/domain/softphone-settings';
 import { createCrmService, type CrmBackend, type CrmService } from './crm/crm-service';
+import { messageOf } from './crm/errors';
 import { createReportingService, type OutboxPort } from './reporting/reporting-service';
 import { createOutbox, MemoryOutboxJournal } from './reporting/outbox';
 import { createCallEvents } from './reporting/call-events';
@@ -353,7 +354,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
       return await fn();
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw new AppError('crm.failed', error instanceof Error ? error.message : String(error), { cause: error });
+      throw new AppError('crm.failed', messageOf(error), { cause: error });
     }
   }
 
@@ -499,7 +500,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
     async start() {
       // A journal that cannot be opened (another Sidecall holds it, unreadable folder) must not stop
       // the app: reports are then kept in memory by reporting and retried.
-      await outbox?.start().catch((error: unknown) => log.error('call report outbox could not start', { error: error instanceof Error ? error.message : String(error) }));
+      await outbox?.start().catch((error: unknown) => log.error('call report outbox could not start', { error: messageOf(error) }));
       await crmService.reconfigure();
       log.info('starting', { version: deps.info.version, host: deps.info.host, settings: deps.settings.location, keychain: deps.secrets.status().backend });
       const loaded = deps.settings.load();

@@ -7,6 +7,7 @@ import type { CallsView } from '../../../src-shared/domain/calls-view';
 import type { Settings } from '../../../src-shared/domain/settings';
 import type { Logger } from '../../ports';
 import type { CrmCallEvent, CrmConnector } from '../crm/connector';
+import { messageOf } from '../crm/errors';
 import { normalizeFor } from '../screen-pop/pop-policy';
 
 export interface CallEventsDeps {
@@ -52,7 +53,7 @@ export function createCallEvents(deps: CallEventsDeps): CallEvents {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     connector
       .callEvent(event, { signal: controller.signal })
-      .catch((error: unknown) => deps.log.warn('CRM call event not delivered', { type, callId: call.id, error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => deps.log.warn('CRM call event not delivered', { type, callId: call.id, error: messageOf(error) }))
       .finally(() => clearTimeout(timer));
     return true;
   }

@@ -10,6 +10,7 @@ import type { OutboxStatusView, ReportMark } from '../../../src-shared/domain/cr
 import { CRM_SECRET_ACCOUNTS } from '../../../src-shared/domain/crm-settings';
 import type { Settings } from '../../../src-shared/domain/settings';
 import type { Clock, Logger, SecretStore, TimerHandle } from '../../ports';
+import { messageOf } from '../crm/errors';
 import { normalizeFor } from '../screen-pop/pop-policy';
 import { buildCallLog, shouldReport } from './call-log';
 import { recordingLink } from './recording-link';
@@ -87,7 +88,7 @@ export function createReportingService(deps: ReportingServiceDeps): ReportingSer
       held.delete(log.id);
     } catch (error) {
       held.set(log.id, log);
-      deps.log.error('could not queue a call report; kept in memory and retried', { callId: log.id, error: error instanceof Error ? error.message : String(error) });
+      deps.log.error('could not queue a call report; kept in memory and retried', { callId: log.id, error: messageOf(error) });
       schedule();
     }
   }

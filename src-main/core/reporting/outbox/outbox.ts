@@ -8,7 +8,7 @@
 import { CallLogSchema, type CallLog } from '../../../../src-shared/domain/call-log';
 import type { OutboxFailureView, OutboxStatusView, ReportMark } from '../../../../src-shared/domain/crm-status';
 import type { CrmConnector, DeliveryContext } from '../../crm/connector';
-import { isCrmError } from '../../crm/errors';
+import { isCrmError, messageOf } from '../../crm/errors';
 import type { Clock, Logger, TimerHandle } from '../../../ports';
 import type { OutboxJournal } from './journal';
 import { backoffDelay, OutboxState } from './outbox-state';
@@ -65,10 +65,6 @@ class DeliveryAborted extends Error {
     super('The delivery was aborted; the call log stays queued.');
     this.name = 'DeliveryAborted';
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Settles like `p`, or rejects as soon as `signal` aborts (a connector that ignores its signal cannot hold dispose). */
