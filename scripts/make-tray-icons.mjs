@@ -172,9 +172,12 @@ export function trayIconFiles() {
     for (const [state, plain] of Object.entries(colourStates(dark))) {
       for (const [variant, colourAt] of [['', plain], ['-missed', withMissedDot(plain)]]) {
         const base = `${state}${variant}${dark ? '-dark' : ''}`;
-        files.set(`${base}.png`, drawPng(16, colourAt));
-        files.set(`${base}@2x.png`, drawPng(32, colourAt));
-        files.set(`${base}.ico`, icoFrom(ICO_SIZES.map((size) => ({ size, png: drawPng(size, colourAt) }))));
+        // Drawn once per size: the 16 and 32 px PNGs are also entries of the .ico.
+        const pngs = ICO_SIZES.map((size) => ({ size, png: drawPng(size, colourAt) }));
+        const at = (size) => pngs.find((p) => p.size === size).png;
+        files.set(`${base}.png`, at(16));
+        files.set(`${base}@2x.png`, at(32));
+        files.set(`${base}.ico`, icoFrom(pngs));
       }
     }
   }
