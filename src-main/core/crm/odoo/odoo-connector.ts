@@ -11,6 +11,7 @@ import type { OdooSettings } from '../../../../src-shared/domain/crm-settings';
 import type { Logger } from '../../../ports';
 import type { CrmCallOptions, CrmCapability, CrmConnector, DeliveryContext, PhoneQuery } from '../connector';
 import { CrmError } from '../errors';
+import { asRecord } from '../http/body';
 import type { CrmHttp } from '../http/types';
 import { hostOf } from '../url';
 import { ODOO_NAME, odooBaseUrl } from './http-options';
@@ -105,7 +106,7 @@ export function createOdooConnector(deps: OdooConnectorDeps): OdooConnector {
         const count = await rpc.call({ model: 'ir.model', method: 'search_count', args: [domain], kwargs: {}, named: { domain } }, signal);
         if (typeof count !== 'number' || count < 1) return null;
         const fields = await rpc.call({ model: 'crm.phonecall', method: 'fields_get', args: [['description', 'direction']], kwargs: { attributes: ['type'] }, named: { allfields: ['description', 'direction'], attributes: ['type'] } }, signal);
-        const f = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
+        const f = asRecord(fields) ?? {};
         return { description: 'description' in f, direction: 'direction' in f };
       },
     );

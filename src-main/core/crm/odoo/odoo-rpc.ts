@@ -6,6 +6,7 @@
 // failure; the key stays in this module.
 import type { OdooSettings } from '../../../../src-shared/domain/crm-settings';
 import { CrmError, isCrmError } from '../errors';
+import { asRecord } from '../http/body';
 import type { CrmHttp } from '../http/types';
 import { ODOO_NAME } from './http-options';
 import { chooseOdooApi, parseOdooVersion, type OdooApi, type OdooVersion } from './mapping';
@@ -62,7 +63,7 @@ export function createOdooRpc(deps: OdooRpcDeps): OdooRpc {
       data: { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: seq },
       signal,
     });
-    const body = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    const body = asRecord(data) ?? {};
     if (!('result' in body)) throw new CrmError('unavailable', `${ODOO_NAME} answered ${service}.${method} without a result; Sidecall will retry`);
     return body['result'];
   }
