@@ -3,7 +3,7 @@
 // system browser, or a stored token/API key checked against the CRM), and
 // publishes one CrmStatus the UI, the tray and the outbox act on. Tokens never
 // leave the session; the status carries names and states only.
-import type { CrmKind } from '../../../src-shared/domain/crm-settings';
+import { CRM_SECRET_ACCOUNTS, type CrmKind } from '../../../src-shared/domain/crm-settings';
 import type { CrmStatus } from '../../../src-shared/domain/crm-status';
 import type { Settings } from '../../../src-shared/domain/settings';
 import type { Clock, ExternalBrowser, Logger, SecretStore } from '../../ports';
@@ -145,7 +145,7 @@ export function createCrmService(deps: CrmServiceDeps): CrmService {
 
   async function secretsPresent(kind: CrmKind): Promise<CrmSecretsPresent> {
     if (!deps.secrets.status().available) return { clientSecret: false, credential: false };
-    const [clientSecret, credential] = await Promise.all([deps.secrets.get(`crm/${kind}/client-secret`), deps.secrets.get(`crm/${kind}/credential`)]);
+    const [clientSecret, credential] = await Promise.all([deps.secrets.get(CRM_SECRET_ACCOUNTS.clientSecret(kind)), deps.secrets.get(CRM_SECRET_ACCOUNTS.credential(kind))]);
     return { clientSecret: clientSecret !== null && clientSecret !== '', credential: credential !== null && credential !== '' };
   }
 
