@@ -16,6 +16,7 @@ import { CrmError, isCrmError } from '../errors';
 import type { CrmHttp } from '../http/types';
 import { trimBase } from '../url';
 import { Bitrix24Error } from './errors';
+import { BITRIX24_NAME } from './http-options';
 import {
   AttachResultSchema,
   FinishResultSchema,
@@ -233,7 +234,7 @@ export function createBitrix24Connector(deps: Bitrix24ConnectorDeps): Bitrix24Co
 
   return {
     id: 'bitrix24',
-    displayName: host ? `Bitrix24 (${host})` : 'Bitrix24',
+    displayName: host ? `${BITRIX24_NAME} (${host})` : BITRIX24_NAME,
     capabilities: CAPABILITIES,
 
     async findContact(query: PhoneQuery, { signal }: CrmCallOptions): Promise<Contact | null> {
