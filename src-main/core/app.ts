@@ -3,7 +3,7 @@
 // (Electron, browser mode) run exactly this.
 import type { ConnectionStatus } from '../../src-shared/domain/connection';
 import type { AppInfo, EventChannel, EventOf, Reply, SettingsView } from '../../src-shared/ipc/contract';
-import type { Settings } from '../../src-shared/domain/settings';
+import type { Settings, SettingsPatch } from '../../src-shared/domain/settings';
 import type { Clock, ExternalBrowser, HistoryStore, LoggerFactory, SecretStore, SettingsStore } from '../ports';
 import type { HistoryItem } from '../../src-shared/domain/calls-view';
 import type { OutboxStatusView } from '../../src-shared/domain/crm-status';
@@ -302,9 +302,8 @@ export function createCore(deps: CoreDeps): SidecallCore {
     const keychain = deps.secrets.status();
     const has = async (account: string): Promise<boolean> => (keychain.available ? (await deps.secrets.get(account)) !== null : false);
     const kind = loaded.settings.crm.kind;
-    const [amiSecretSet, sipPasswordSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet] = await Promise.all([
+    const [amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet] = await Promise.all([
       has(AMI_SECRET_ACCOUNT),
-      has(SIP_PASSWORD_ACCOUNT),
       kind === 'none' ? false : has(CRM_SECRET_ACCOUNTS.clientSecret(kind)),
       kind === 'none' ? false : has(CRM_SECRET_ACCOUNTS.credential(kind)),
       has(CRM_SECRET_ACCOUNTS.recordingLinkSecret),
@@ -313,7 +312,7 @@ export function createCore(deps: CoreDeps): SidecallCore {
       settings: loaded.settings,
       locked: [...loaded.lockedPaths],
       problems: loaded.problems.map((p) => ({ ...p })),
-      secrets: { sipPasswordSet, amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet },
+      secrets: { sipPasswordSet: await softphone.passwordSet(), amiSecretSet, crmClientSecretSet, crmCredentialSet, recordingLinkSecretSet },
       keychain: { ...keychain },
     };
   }
@@ -358,6 +357,12 @@ export function createCore(deps: CoreDeps): SidecallCore {
     }
   }
 
+  /** The settings store's lock rule, checked before any keychain write. */
+  function refuseLocked(patch: SettingsPatch): void {
+    refuseLockedPaths(patch, deps.settings.load().lockedPaths);
+  }
+
+
   function requireOutbox(): OutboxPort {
     const o = activeOutbox();
     if (!o) throw new AppError('crm.unsupported', 'Call reporting is not available in this host.');
@@ -380,12 +385,12 @@ export function createCore(deps: CoreDeps): SidecallCore {
       'settings.get': () => view(),
       'settings.update': async ({ patch, amiSecret, crmSecrets, sipPassword }) => {
         // A refused patch must leave the keychain as it was: check the locks before any secret is written.
-        refuseLockedPaths(patch, deps.settings.load().lockedPaths);
+        refuseLocked(patch);
+        await softphone.storePassword(sipPassword);
         // Secrets go first: if the keychain refuses one, no setting changes either.
         const kind = patch.crm?.kind ?? settingsNow().crm.kind;
         const writes: [account: string, value: string | null | undefined][] = [
           [AMI_SECRET_ACCOUNT, amiSecret],
-          [SIP_PASSWORD_ACCOUNT, sipPassword],
           ...(kind === 'none'
             ? []
             : ([

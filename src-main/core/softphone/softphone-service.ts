@@ -1,8 +1,7 @@
 // Main's part of the embedded softphone. SIP and media run in the renderer
-// (sip.js over WebSocket); main hands out the SIP password (written to the
-// keychain by settings.update with the other secrets) on
-// `softphone.credentials`, keeps the renderer's latest state report
-// (`softphone.state`) and re-emits it for the tray, routes
+// (sip.js over WebSocket); main keeps the SIP password in the keychain and
+// hands it out on `softphone.credentials`, keeps the renderer's latest state
+// report (`softphone.state`) and re-emits it for the tray, routes
 // click-to-call to the softphone while it is registered and is the device
 // (Settings -> Softphone -> place calls), and probes the WebSocket URL when the
 // browser's WebSocket failed (browsers do not say why; Node can).
@@ -41,6 +40,9 @@ export interface SoftphoneService {
   /** The renderer's report; re-emitted when it differs from the previous one. */
   report(status: SoftphoneStatus): void;
   credentials(): Promise<{ password: string | null; keychain: boolean }>;
+  /** Stores (string), deletes (null) or leaves (undefined) the SIP password; throws when the keychain cannot store it. */
+  storePassword(password: string | null | undefined): Promise<void>;
+  passwordSet(): Promise<boolean>;
   /** Click-to-call through the softphone when it is the device and registered; undefined: place it with Originate. */
   dial(input: string, source: string): { readonly number: DisplayNumber } | undefined;
   probe(): Promise<SoftphoneProbe>;
@@ -70,6 +72,19 @@ export function createSoftphoneService(deps: SoftphoneServiceDeps): SoftphoneSer
     async credentials() {
       if (!deps.secrets.status().available) return { password: null, keychain: false };
       return { password: await deps.secrets.get(SIP_PASSWORD_ACCOUNT), keychain: true };
+    },
+    async storePassword(password) {
+      if (password === undefined) return;
+      if (password === null) {
+        await deps.secrets.delete(SIP_PASSWORD_ACCOUNT);
+        return;
+      }
+      const st = deps.secrets.status();
+      if (!st.available) throw new AppError('secrets.unavailable', st.reason ?? 'The OS keychain is unavailable, so the SIP password cannot be stored.');
+      await deps.secrets.set(SIP_PASSWORD_ACCOUNT, password);
+    },
+    async passwordSet() {
+      return deps.secrets.status().available ? (await deps.secrets.get(SIP_PASSWORD_ACCOUNT)) !== null : false;
     },
     dial(input, source) {
       const s = deps.settings();
